@@ -1,0 +1,91 @@
+"""Settings read once from the environment, checked before anything starts.
+
+Every variable is documented in the README's configuration table; keep the two in step.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+DEFAULT_LOCAL_STORE = "laser-recovery.sqlite3"
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off"}
+
+
+class ConfigError(ValueError):
+    """A bad setting; the message is one line and names the variable."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    table_name: str | None = None
+    local_store: Path = Path(DEFAULT_LOCAL_STORE)
+    skill_id: str | None = None
+    verify_requests: bool = True
+    default_time_zone: ZoneInfo = ZoneInfo("UTC")
+    host: str = "127.0.0.1"
+    port: int = 3000
+    log_level: str = "INFO"
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        """Read and validate the settings; raise ConfigError on the first bad one."""
+        env = os.environ if env is None else env
+
+        def get(name: str) -> str | None:
+            value = env.get(name, "").strip()
+            return value or None
+
+        return cls(
+            table_name=get("TABLE_NAME"),
+            local_store=Path(get("LOCAL_STORE") or DEFAULT_LOCAL_STORE),
+            skill_id=_skill_id(get("SKILL_ID")),
+            verify_requests=_flag("ASK_VERIFY_REQUESTS", get("ASK_VERIFY_REQUESTS"), True),
+            default_time_zone=_zone(get("DEFAULT_TIME_ZONE") or "UTC"),
+            host=get("HOST") or "127.0.0.1",
+            port=_port(get("PORT")),
+            log_level=_log_level(get("LOG_LEVEL")),
+        )
+
+
+def _skill_id(value: str | None) -> str | None:
+    if value is not None and not value.startswith("amzn1.ask.skill."):
+        raise ConfigError("SKILL_ID must look like amzn1.ask.skill.<id>")
+    return value
+
+
+def _flag(name: str, value: str | None, default: bool) -> bool:
+    if value is None:
+        return default
+    if value.lower() in _TRUE:
+        return True
+    if value.lower() in _FALSE:
+        return False
+    raise ConfigError(f"{name} must be true or false, not {value!r}")
+
+
+def _zone(value: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(f"DEFAULT_TIME_ZONE is not a known IANA time zone: {value!r}") from None
+
+
+def _port(value: str | None) -> int:
+    if value is None:
+        return 3000
+    if not value.isdigit() or not 0 < int(value) < 65536:
+        raise ConfigError(f"PORT must be a number from 1 to 65535, not {value!r}")
+    return int(value)
+
+
+def _log_level(value: str | None) -> str:
+    level = (value or "INFO").upper()
+    if not isinstance(logging.getLevelName(level), int):
+        raise ConfigError(f"LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR, not {value!r}")
+    return level

@@ -1,0 +1,107 @@
+"""What the patient said about a day, turned into a calendar date.
+
+Alexa sends AMAZON.DATE and AMAZON.DURATION slot values as strings; this module reads
+them without any Alexa objects, so the rules about past-tense dates can be tested alone.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from enum import Enum
+
+from dateutil.relativedelta import relativedelta
+
+
+class Vague(Enum):
+    """A value that names more than one day; the patient is asked for the exact day."""
+
+    WEEK = "week"
+    WEEKEND = "weekend"
+    MONTH = "month"
+    SEASON = "season"
+    YEAR = "year"
+    DECADE = "decade"
+    UNKNOWN = "unknown"
+
+
+@dataclass(frozen=True)
+class SpokenDate:
+    """A single day, and whether it had to be moved into the past."""
+
+    day: date
+    moved_back: bool = False
+
+
+_DAY = re.compile(r"^(\d{4}|XXXX)-(\d{2})-(\d{2})$")
+_WEEK = re.compile(r"^\d{4}-W\d{1,2}$")
+_WEEKEND = re.compile(r"^\d{4}-W\d{1,2}-WE$")
+_MONTH = re.compile(r"^(\d{4}|XXXX)-\d{2}$")
+_SEASON = re.compile(r"^\d{4}-(SP|SU|FA|WI)$")
+_YEAR = re.compile(r"^\d{4}$")
+_DECADE = re.compile(r"^\d{3}X$")
+_DURATION = re.compile(
+    r"^P(?:(?P<years>\d+)Y)?(?:(?P<months>\d+)M)?(?:(?P<weeks>\d+)W)?(?:(?P<days>\d+)D)?"
+    r"(?:T(?:(?P<hours>\d+)H)?(?:(?P<minutes>\d+)M)?(?:(?P<seconds>\d+)S)?)?$"
+)
+
+
+def read_date(value: str, today: date) -> date | Vague:
+    """One calendar day from an AMAZON.DATE value, or what kind of vague value it was."""
+    value = value.strip().upper()
+    if value == "PRESENT_REF":
+        return today
+    match = _DAY.match(value)
+    if match:
+        year = today.year if match[1] == "XXXX" else int(match[1])
+        try:
+            return date(year, int(match[2]), int(match[3]))
+        except ValueError:
+            return Vague.UNKNOWN
+    for pattern, kind in (
+        (_WEEKEND, Vague.WEEKEND),
+        (_WEEK, Vague.WEEK),
+        (_MONTH, Vague.MONTH),
+        (_SEASON, Vague.SEASON),
+        (_YEAR, Vague.YEAR),
+        (_DECADE, Vague.DECADE),
+    ):
+        if pattern.match(value):
+            return kind
+    return Vague.UNKNOWN
+
+
+def in_the_past(day: date, today: date) -> SpokenDate:
+    """A treatment has happened: a day that arrives in the future is a year earlier.
+
+    Alexa resolves a date said without a year to the next such day ("November tenth"
+    said on November 24 arrives as next year's), which is never what a patient means
+    when talking about their treatment.
+    """
+    if day <= today:
+        return SpokenDate(day)
+    return SpokenDate(day - relativedelta(years=1), moved_back=True)
+
+
+def treatment_date(value: str, today: date) -> SpokenDate | Vague:
+    """An AMAZON.DATE value for a treatment, moved into the past when needed."""
+    day = read_date(value, today)
+    return day if isinstance(day, Vague) else in_the_past(day, today)
+
+
+def days_ago(value: str, now: datetime) -> date | None:
+    """The local date an AMAZON.DURATION ("two weeks ago") points back to, or None."""
+    match = _DURATION.match(value.strip().upper())
+    if not match or value.strip().upper() in ("P", "PT"):
+        return None
+    n = {name: int(amount) for name, amount in match.groupdict().items() if amount}
+    back = relativedelta(years=n.get("years", 0), months=n.get("months", 0))
+    span = timedelta(
+        weeks=n.get("weeks", 0),
+        days=n.get("days", 0),
+        hours=n.get("hours", 0),
+        minutes=n.get("minutes", 0),
+        seconds=n.get("seconds", 0),
+    )
+    return (now - back - span).date()
