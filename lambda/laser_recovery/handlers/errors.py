@@ -1,0 +1,47 @@
+"""When something fails, the patient hears an apology and can carry on."""
+
+from __future__ import annotations
+
+import logging
+from traceback import format_tb
+
+from ask_sdk_core.dispatch_components import AbstractExceptionHandler
+from ask_sdk_core.handler_input import HandlerInput
+from ask_sdk_model import Response
+
+from ..recovery import Protocol
+from ..speech import speech_for, ssml
+from ..store import StoreError
+from ..turn import TURN, Turn
+
+log = logging.getLogger(__name__)
+
+
+def _apologise(handler_input: HandlerInput, key: str) -> Response:
+    turn: Turn | None = handler_input.attributes_manager.request_attributes.get(TURN)
+    speech = turn.speech if turn else speech_for(None, Protocol.load())
+    builder = handler_input.response_builder
+    builder.speak(ssml(speech.say(key))).ask(ssml(speech.say("errors.reprompt")))
+    return builder.set_should_end_session(False).response
+
+
+class StoreErrorHandler(AbstractExceptionHandler):
+    """The store did not answer in time: nothing was written, so the patient can retry."""
+
+    def can_handle(self, handler_input: HandlerInput, exception: Exception) -> bool:
+        return isinstance(exception, StoreError)
+
+    def handle(self, handler_input: HandlerInput, exception: Exception) -> Response:
+        log.warning("store unavailable: %s", exception)
+        return _apologise(handler_input, "errors.store")
+
+
+class CatchAllHandler(AbstractExceptionHandler):
+    def can_handle(self, handler_input: HandlerInput, exception: Exception) -> bool:
+        return True
+
+    def handle(self, handler_input: HandlerInput, exception: Exception) -> Response:
+        # The type and where it was raised, not the message: it may quote health data.
+        where = "".join(format_tb(exception.__traceback__))
+        log.error("unhandled %s\n%s", type(exception).__name__, where)
+        return _apologise(handler_input, "errors.general")

@@ -1,0 +1,65 @@
+"""The patient listens: treatment facts and aftercare rules, a few at a time."""
+
+from __future__ import annotations
+
+from ask_sdk_model import Response
+
+from ..turn import Turn
+from .base import TurnHandler
+
+PAGE = 3  # a listener keeps about three items in mind; then we ask before going on
+MORE = ("AMAZON.YesIntent", "AMAZON.NextIntent")
+
+
+def read(turn: Turn, topic: str, start: int) -> Response:
+    """Items `start` onwards of a topic, at most a page, then offer the rest."""
+    speech = turn.speech
+    order = speech.text(f"{topic}.order")
+    start = start if 0 <= start < len(order) else 0
+    page = [speech.say(f"{topic}.items.{name}") for name in order[start : start + PAGE]]
+    following = start + PAGE
+    if following < len(order):
+        turn.expect(topic, position=following)
+        return turn.ask(*page, speech.say("reading.more"), reprompt=speech.say("reading.more_reprompt"))
+    turn.session.pop("position", None)
+    return turn.answer(*page, speech.say(f"{topic}.done"))
+
+
+class FactsHandler(TurnHandler):
+    intents = ("FactsIntent",)
+
+    def reply(self, turn: Turn) -> Response:
+        topic = turn.slot_id("topic")
+        if topic in turn.speech.text("facts.order"):
+            return turn.answer(turn.speech.say(f"facts.items.{topic}"))
+        return read(turn, "facts", 0)
+
+
+class AftercareHandler(TurnHandler):
+    intents = ("AftercareIntent",)
+
+    def reply(self, turn: Turn) -> Response:
+        return read(turn, "aftercare", 0)
+
+
+class ReadMoreHandler(TurnHandler):
+    """ "Yes", "more" or "next" while a list is being read."""
+
+    intents = MORE
+    expecting = ("facts", "aftercare")
+
+    def reply(self, turn: Turn) -> Response:
+        return read(turn, turn.expecting or "aftercare", int(turn.session.get("position", 0)))
+
+
+class StopReadingHandler(TurnHandler):
+    """ "No" while a list is being read: back to the menu, still listening."""
+
+    intents = ("AMAZON.NoIntent",)
+    expecting = ("facts", "aftercare")
+
+    def reply(self, turn: Turn) -> Response:
+        turn.expect(None)
+        turn.session.pop("position", None)
+        speech = turn.speech
+        return turn.ask(speech.say("welcome.menu"), reprompt=speech.say("welcome.menu_reprompt"))

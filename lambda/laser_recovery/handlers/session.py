@@ -1,0 +1,99 @@
+"""Opening, help, leaving, and everything that keeps a conversation from dead-ending."""
+
+from __future__ import annotations
+
+from ask_sdk_model import Response
+
+from ..turn import Turn
+from .base import TurnHandler
+
+
+class LaunchHandler(TurnHandler):
+    request_type = "LaunchRequest"
+
+    def reply(self, turn: Turn) -> Response:
+        speech = turn.speech
+        record = turn.record
+        if record.welcomed:
+            greeting = speech.say("welcome.back")
+        else:
+            greeting = speech.say("welcome.first")
+            turn.store.mark_welcomed(turn.key)
+            turn.remember(type(record)(record.treatments, welcomed=True))
+        turn.expect(None)
+        return turn.ask(greeting, speech.say("welcome.menu"), reprompt=speech.say("welcome.menu_reprompt"))
+
+
+class HelpHandler(TurnHandler):
+    intents = ("AMAZON.HelpIntent",)
+
+    def reply(self, turn: Turn) -> Response:
+        turn.expect(None)
+        return turn.ask(turn.speech.say("help.speech"), reprompt=turn.speech.say("help.reprompt"))
+
+
+class HomeHandler(TurnHandler):
+    intents = ("AMAZON.NavigateHomeIntent",)
+
+    def reply(self, turn: Turn) -> Response:
+        turn.expect(None)
+        turn.session.pop("pending", None)
+        speech = turn.speech
+        return turn.ask(speech.say("welcome.menu"), reprompt=speech.say("welcome.menu_reprompt"))
+
+
+class StopHandler(TurnHandler):
+    intents = ("AMAZON.StopIntent", "AMAZON.CancelIntent")
+
+    def reply(self, turn: Turn) -> Response:
+        return turn.end(turn.speech.say("goodbye.speech"))
+
+
+class RepeatHandler(TurnHandler):
+    intents = ("AMAZON.RepeatIntent",)
+
+    def reply(self, turn: Turn) -> Response:
+        last = turn.session.get("last")
+        if not last:
+            phrase = turn.speech.say("repeat.nothing")
+            return turn.ask(phrase, reprompt=phrase)
+        builder = turn.input.response_builder
+        return builder.speak(last["speech"]).ask(last["reprompt"]).set_should_end_session(False).response
+
+
+class FallbackHandler(TurnHandler):
+    """Anything the model could not place, and "yes", "no" or "more" with nothing to answer."""
+
+    intents = (
+        "AMAZON.FallbackIntent",
+        "AMAZON.YesIntent",
+        "AMAZON.NoIntent",
+        "AMAZON.NextIntent",
+    )
+
+    def reply(self, turn: Turn) -> Response:
+        speech = turn.speech
+        if turn.intent_name == "AMAZON.FallbackIntent":
+            return turn.ask(speech.say("fallback.speech"), reprompt=speech.say("fallback.reprompt"))
+        return turn.ask(speech.say("unclear_yes_no.speech"), reprompt=speech.say("help.reprompt"))
+
+
+class SessionEndedHandler(TurnHandler):
+    request_type = "SessionEndedRequest"
+
+    def reply(self, turn: Turn) -> Response:
+        return turn.input.response_builder.response
+
+
+class UnhandledHandler(TurnHandler):
+    """Last in line: an intent no other handler takes gets the fallback, never silence;
+    other requests (e.g. System.ExceptionEncountered) get an empty, valid response."""
+
+    def can_handle(self, handler_input) -> bool:  # type: ignore[no-untyped-def]
+        return True
+
+    def reply(self, turn: Turn) -> Response:
+        if turn.input.request_envelope.request.object_type != "IntentRequest":
+            return turn.input.response_builder.response
+        speech = turn.speech
+        return turn.ask(speech.say("fallback.speech"), reprompt=speech.say("fallback.reprompt"))

@@ -1,0 +1,112 @@
+"""Words and SSML: turns the content files and the rules' answers into what Alexa says.
+
+Text from the content files is escaped before placeholders are filled, and placeholder
+values are SSML built here, so a stray "&" or "<" in the words can never break the markup.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Mapping, Sequence
+from datetime import date
+from functools import cache
+from pathlib import Path
+from typing import Any
+from xml.sax.saxutils import escape
+
+from .recovery import Protocol
+
+CONTENT_DIR = Path(__file__).parent / "content"
+DEFAULT_LOCALE = "en-US"
+
+
+class Speech:
+    """The phrases of one locale, with the protocol's numbers already spoken."""
+
+    def __init__(self, phrases: Mapping[str, Any], protocol: Protocol) -> None:
+        self._phrases = phrases
+        self.protocol = protocol
+        self._numbers: dict[str, str] = {}
+        self._numbers = {
+            "sun_minimum": self.duration(protocol.sun_minimum_days),
+            "sun_safe": self.duration(protocol.sun_safe_days),
+            "sun_range": self.span(protocol.sun_minimum_days, protocol.sun_safe_days),
+            "makeup": self.duration(protocol.makeup_days),
+            "results_range": self.span(protocol.results_from_days, protocol.results_by_days),
+        }
+
+    def text(self, key: str) -> Any:
+        """The raw entry at a dotted key, e.g. "facts.order"."""
+        node: Any = self._phrases
+        for part in key.split("."):
+            node = node[part]
+        return node
+
+    def say(self, key: str, **values: str | int) -> str:
+        """The phrase at `key` as SSML, placeholders filled with SSML or numbers."""
+        return escape(self.text(key)).format_map({**self._numbers, **values})
+
+    def date(self, day: date) -> str:
+        return f'<say-as interpret-as="date">{day:%Y%m%d}</say-as>'
+
+    def weekday_date(self, day: date) -> str:
+        return f"{self.text('calendar.weekdays')[day.weekday()]}, {self.date(day)}"
+
+    def days(self, n: int) -> str:
+        return self.say("calendar.one_day") if n == 1 else self.say("calendar.days", n=n)
+
+    def duration(self, days: int) -> str:
+        """A span in weeks and days, the way people count recovery time."""
+        weeks, rest = divmod(days, 7)
+        if weeks == 0 or (weeks == 1 and rest):
+            return self.days(days)
+        spoken = self.say("calendar.one_week") if weeks == 1 else self.say("calendar.weeks", n=weeks)
+        return spoken if rest == 0 else self.say("calendar.weeks_and_days", weeks=spoken, days=self.days(rest))
+
+    def span(self, low: int, high: int) -> str:
+        if low % 7 == 0 and high % 7 == 0:
+            return self.say("calendar.weeks_range", low=low // 7, high=high // 7)
+        return self.say("calendar.days_range", low=low, high=high)
+
+    def ago(self, days: int) -> str:
+        if days == 0:
+            return self.say("calendar.today")
+        if days == 1:
+            return self.say("calendar.yesterday")
+        return self.say("calendar.days_ago", days=self.days(days))
+
+    def until(self, days: int) -> str:
+        if days == 1:
+            return self.say("calendar.tomorrow")
+        return self.say("calendar.in_days", days=self.duration(days))
+
+    def join(self, items: Sequence[str]) -> str:
+        if len(items) <= 1:
+            return "".join(items)
+        return f"{', '.join(items[:-1])} {self.say('calendar.and')} {items[-1]}"
+
+
+def ssml(*parts: str) -> str:
+    """One response's speech: the parts, a space apart, inside <speak>."""
+    return "<speak>" + " ".join(p for p in parts if p) + "</speak>"
+
+
+@cache
+def _phrases(locale: str) -> Mapping[str, Any]:
+    with (CONTENT_DIR / f"{locale}.toml").open("rb") as file:
+        return tomllib.load(file)
+
+
+def locale_file(locale: str | None) -> str:
+    """The best content file for a locale: exact, then same language, then the default."""
+    locale = locale or DEFAULT_LOCALE
+    if (CONTENT_DIR / f"{locale}.toml").exists():
+        return locale
+    language = locale.split("-")[0]
+    same_language = sorted(CONTENT_DIR.glob(f"{language}-*.toml"))
+    return same_language[0].stem if same_language else DEFAULT_LOCALE
+
+
+@cache
+def speech_for(locale: str | None, protocol: Protocol) -> Speech:
+    return Speech(_phrases(locale_file(locale)), protocol)

@@ -1,0 +1,199 @@
+"""Speaking the platform's language in tests: real request envelopes in, responses out,
+and a local HTTPS stand-in for the Alexa Settings API the skill asks for the time zone."""
+
+from __future__ import annotations
+
+import json
+import re
+import ssl
+import threading
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from html import unescape
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+from tests.support.pki import write_tls_files
+
+SKILL_ID = "amzn1.ask.skill.00000000-0000-0000-0000-000000000000"
+Handler = Callable[[dict[str, Any], Any], dict[str, Any]]
+
+
+@dataclass
+class Reply:
+    raw: dict[str, Any]
+
+    @property
+    def response(self) -> dict[str, Any]:
+        return self.raw["response"]
+
+    @property
+    def ssml(self) -> str:
+        return self.response.get("outputSpeech", {}).get("ssml", "")
+
+    @property
+    def text(self) -> str:
+        """What the listener hears, as plain text (dates stay as their yyyymmdd digits)."""
+        return unescape(re.sub(r"<[^>]+>", "", self.ssml))
+
+    @property
+    def reprompt(self) -> str:
+        speech = self.response.get("reprompt", {}).get("outputSpeech", {})
+        return unescape(re.sub(r"<[^>]+>", "", speech.get("ssml", "")))
+
+    @property
+    def ends(self) -> bool | None:
+        return self.response.get("shouldEndSession")
+
+    @property
+    def directives(self) -> list[dict[str, Any]]:
+        return self.response.get("directives", [])
+
+    @property
+    def session(self) -> dict[str, Any]:
+        return self.raw.get("sessionAttributes") or {}
+
+
+def slots(**values: str | None) -> dict[str, Any]:
+    return {
+        name: {"name": name, "confirmationStatus": "NONE", **({"value": value} if value else {})}
+        for name, value in values.items()
+    }
+
+
+@dataclass
+class Conversation:
+    """One household device talking to the skill, session by session."""
+
+    handler: Handler
+    api_endpoint: str = "https://127.0.0.1:9"
+    now: str = "2026-11-24T18:00:00Z"
+    locale: str = "en-US"
+    user_id: str = field(default_factory=lambda: f"amzn1.ask.account.{uuid.uuid4().hex}")
+    device_id: str = field(default_factory=lambda: f"amzn1.ask.device.{uuid.uuid4().hex}")
+    person_id: str | None = None
+    attributes: dict[str, Any] | None = None  # None: the next request opens a new session
+
+    def _send(self, request: dict[str, Any]) -> Reply:
+        new = self.attributes is None
+        system: dict[str, Any] = {
+            "application": {"applicationId": SKILL_ID},
+            "user": {"userId": self.user_id},
+            "device": {"deviceId": self.device_id, "supportedInterfaces": {}},
+            "apiEndpoint": self.api_endpoint,
+            "apiAccessToken": "test-token",
+        }
+        if self.person_id:
+            system["person"] = {"personId": self.person_id}
+        envelope = {
+            "version": "1.0",
+            "session": {
+                "new": new,
+                "sessionId": f"amzn1.echo-api.session.{uuid.uuid4().hex}",
+                "application": {"applicationId": SKILL_ID},
+                "attributes": self.attributes or {},
+                "user": {"userId": self.user_id},
+            },
+            "context": {"System": system},
+            "request": {
+                "requestId": f"amzn1.echo-api.request.{uuid.uuid4().hex}",
+                "timestamp": self.now,
+                "locale": self.locale,
+                **request,
+            },
+        }
+        reply = Reply(self.handler(json.loads(json.dumps(envelope)), None))
+        ended = reply.ends is not False or request["type"] == "SessionEndedRequest"
+        self.attributes = None if ended else reply.session
+        return reply
+
+    def launch(self) -> Reply:
+        return self._send({"type": "LaunchRequest"})
+
+    def say(
+        self,
+        intent: str,
+        dialog_state: str | None = None,
+        resolved: dict[str, str] | None = None,
+        **slot_values: str | None,
+    ) -> Reply:
+        """An IntentRequest as Alexa sends it; `resolved` gives custom-slot ids (entity resolution)."""
+        filled = slots(**slot_values)
+        for name, slot_id in (resolved or {}).items():
+            filled[name]["resolutions"] = {
+                "resolutionsPerAuthority": [
+                    {
+                        "authority": f"amzn1.er-authority.echo-sdk.{SKILL_ID}.FACT_TOPIC",
+                        "status": {"code": "ER_SUCCESS_MATCH"},
+                        "values": [{"value": {"name": slot_id, "id": slot_id}}],
+                    }
+                ]
+            }
+        request: dict[str, Any] = {
+            "type": "IntentRequest",
+            "intent": {"name": intent, "confirmationStatus": "NONE", "slots": filled},
+        }
+        if dialog_state:
+            request["dialogState"] = dialog_state
+        return self._send(request)
+
+    def end(self, reason: str = "USER_INITIATED") -> Reply:
+        return self._send({"type": "SessionEndedRequest", "reason": reason})
+
+    def hang_up(self) -> None:
+        """The session times out on the device; the next request starts a new one."""
+        self.attributes = None
+
+
+class SettingsApi:
+    """The Alexa Settings API's time-zone call, served over HTTPS on loopback."""
+
+    def __init__(self) -> None:
+        self.zones: dict[str, str] = {}
+        self.failing = False
+        self.calls = 0
+
+    def answer(self, path: str) -> tuple[int, str]:
+        self.calls += 1
+        match = re.fullmatch(r"/v2/devices/([^/]+)/settings/System\.timeZone", path)
+        if self.failing:
+            return 500, json.dumps({"type": "INTERNAL_ERROR", "message": "unavailable"})
+        if not match or match[1] not in self.zones:
+            return 404, json.dumps({"type": "NOT_FOUND", "message": "unknown device"})
+        return 200, json.dumps(self.zones[match[1]])
+
+
+@contextmanager
+def settings_api_server(tls_dir: Path) -> Iterator[tuple[SettingsApi, str, Path]]:
+    """Start the stand-in; yields it, its https base URL and the CA bundle to trust."""
+    api = SettingsApi()
+    files = write_tls_files(tls_dir)
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802 (the http.server interface)
+            status, body = api.answer(self.path)
+            data = body.encode()
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(files.cert, files.key)
+    server.socket = context.wrap_socket(server.socket, server_side=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield api, f"https://127.0.0.1:{server.server_address[1]}", files.ca_bundle
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)

@@ -1,0 +1,475 @@
+"""The patient's conversation, end to end: real request envelopes through lambda_handler,
+on every store the skill can use (the `store` fixture runs each test on SQLite and on
+DynamoDB Local)."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from laser_recovery.config import Settings
+from laser_recovery.skill import lambda_handler_for
+from laser_recovery.store import patient_key
+from tests.alexa import SKILL_ID, Conversation, settings_api_server
+
+TREATED = "2026-10-03"  # a Saturday
+LA = "America/Los_Angeles"
+
+
+@pytest.fixture(scope="module")
+def settings_api(tmp_path_factory: pytest.TempPathFactory):
+    with settings_api_server(tmp_path_factory.mktemp("tls")) as (api, url, ca_bundle):
+        yield api, url, ca_bundle
+
+
+@pytest.fixture
+def api(settings_api, monkeypatch: pytest.MonkeyPatch):
+    server, url, ca_bundle = settings_api
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(ca_bundle))
+    server.zones.clear()
+    server.failing = False
+    server.calls = 0
+    server.url = url
+    return server
+
+
+@pytest.fixture
+def handler(store):
+    settings = Settings(skill_id=SKILL_ID, default_time_zone=ZoneInfo("UTC"))
+    return lambda_handler_for(settings, store=store)
+
+
+@pytest.fixture
+def patient(handler, api) -> Conversation:
+    """A patient in Los Angeles whose device reports its zone through the Settings API."""
+    talk = Conversation(handler, api_endpoint=api.url)
+    api.zones[talk.device_id] = LA
+    return talk
+
+
+def treated(patient: Conversation, day: str = TREATED) -> None:
+    patient.say("RecordTreatmentIntent", date=day)
+    patient.hang_up()
+
+
+# -- the sun: the answer that can harm if wrong -----------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("today", "expected"),
+    [
+        ("2026-11-13", "Not yet"),  # day 41
+        ("2026-11-14", "Not without your specialist"),  # day 42: the 6-week minimum only
+        ("2026-11-27", "Not without your specialist"),  # day 55
+        ("2026-11-28", "Yes"),  # day 56: 8 full weeks
+        ("2026-11-29", "Yes"),  # day 57
+    ],
+)
+def test_sun_answer_follows_the_protocol_day_by_day(patient, today, expected):
+    treated(patient)
+    patient.now = f"{today}T18:00:00Z"  # 10 a.m. in Los Angeles, the same local date
+    reply = patient.say("SunIntent")
+    assert reply.text.startswith(expected)
+    assert "high-factor sunscreen" in reply.text
+    if expected != "Yes":
+        assert '<say-as interpret-as="date">20261128</say-as>' in reply.ssml
+        assert "Saturday, " in reply.ssml
+
+
+def test_one_shot_question_answers_and_ends_the_session(patient):
+    treated(patient)
+    reply = patient.say("SunIntent")
+    assert reply.ends is True
+    assert reply.response.get("reprompt") is None
+
+
+def test_question_inside_a_session_keeps_listening_with_a_reprompt(patient):
+    treated(patient)
+    patient.launch()
+    reply = patient.say("SunIntent")
+    assert reply.ends is False
+    assert reply.reprompt
+
+
+def test_sun_on_a_named_day_answers_for_that_day(patient):
+    treated(patient)
+    reply = patient.say("SunIntent", date="2026-12-20")
+    assert reply.text.startswith("Yes")
+    assert "20261220" in reply.ssml
+    reply = patient.say("SunIntent", date="2026-11-20")
+    assert "minimum of 6 weeks will have passed" in reply.text
+
+
+def test_sun_on_a_vague_day_asks_which_day_then_answers(patient):
+    treated(patient)
+    patient.launch()
+    reply = patient.say("SunIntent", date="2026-W52")
+    assert reply.ends is False and "Which day" in reply.text
+    reply = patient.say("RecordTreatmentIntent", date="2026-12-20")  # a bare date, as the model hears it
+    assert reply.text.startswith("Yes")
+    assert patient.say("ProgressIntent").text.count("20261003") == 1  # the treatment is unchanged
+
+
+# -- today is the patient's local date, from the request ----------------------------------
+
+
+def test_late_evening_in_los_angeles_is_still_the_previous_day(patient):
+    treated(patient)
+    patient.now = "2026-11-28T07:30:00Z"  # UTC says day 56; in Los Angeles it is 11:30 p.m. on day 55
+    reply = patient.say("SunIntent")
+    assert "minimum of 6 weeks has passed" in reply.text
+    assert "day 55" in patient.say("ProgressIntent").text
+
+
+def test_early_morning_in_auckland_is_already_the_next_day(patient, api):
+    api.zones[patient.device_id] = "Pacific/Auckland"
+    treated(patient)
+    patient.now = "2026-11-27T12:30:00Z"  # UTC says day 55; in Auckland it is 1:30 a.m. on day 56
+    assert patient.say("SunIntent").text.startswith("Yes")
+
+
+def test_settings_api_failing_falls_back_to_the_default_zone_and_still_answers(patient, api):
+    treated(patient)
+    api.failing = True
+    patient.now = "2026-11-28T07:30:00Z"  # day 56 in UTC, the default zone
+    reply = patient.say("SunIntent")
+    assert reply.text.startswith("Yes")
+
+
+def test_settings_api_unreachable_still_answers(handler):
+    patient = Conversation(handler, api_endpoint="https://127.0.0.1:9")  # nothing listens there
+    patient.say("RecordTreatmentIntent", date=TREATED)
+    assert "20261003" in patient.say("ProgressIntent").ssml
+
+
+def test_time_zone_is_asked_once_per_session(patient, api):
+    patient.launch()
+    patient.say("RecordTreatmentIntent", date=TREATED)
+    patient.say("SunIntent")
+    patient.say("MakeupIntent")
+    assert api.calls == 1
+
+
+# -- recording the treatment date -------------------------------------------------------
+
+
+def test_recorded_date_is_said_back_with_weekday_year_and_days_ago(patient):
+    patient.now = "2026-11-20T18:00:00Z"
+    reply = patient.say("RecordTreatmentIntent", date=TREATED)
+    assert 'Saturday, <say-as interpret-as="date">20261003</say-as>, 48 days ago' in reply.ssml
+
+
+def test_yearless_date_that_arrived_in_the_future_is_last_year(patient):
+    # "November tenth" said on November 24, 2026 arrives as next year's date.
+    reply = patient.say("RecordTreatmentIntent", date="2027-11-10")
+    assert "Tuesday, " in reply.ssml and "20261110" in reply.ssml and "14 days ago" in reply.text
+
+
+def test_date_in_the_future_with_a_year_is_moved_to_the_past(patient):
+    reply = patient.say("RecordTreatmentIntent", date="2026-12-01")
+    assert "20251201" in reply.ssml
+
+
+def test_yesterday_and_present_ref(patient):
+    assert "yesterday" in patient.say("RecordTreatmentIntent", date="2026-11-23").text
+    reply = patient.say("CorrectTreatmentIntent", date="PRESENT_REF")
+    assert "20261124" in reply.ssml and "today" in reply.text
+
+
+def test_duration_two_weeks_ago(patient):
+    reply = patient.say("RecordTreatmentIntent", duration="P2W")
+    assert "20261110" in reply.ssml and "14 days ago" in reply.text
+
+
+@pytest.mark.parametrize(
+    ("value", "question"),
+    [
+        ("2026-W47", "Which day that week"),
+        ("2026-W46-WE", "Saturday or the Sunday"),
+        ("2026-10", "Which day of that month"),
+        ("2026-WI", "exact day"),
+        ("2026-SU", "exact day"),
+        ("2026", "exact day"),
+        ("201X", "exact day"),
+        ("XXXX-XX-XX", "didn't catch the date"),
+        ("2026-02-30", "didn't catch the date"),
+    ],
+)
+def test_values_that_are_not_one_day_get_a_follow_up_question(patient, store, value, question):
+    reply = patient.say("RecordTreatmentIntent", date=value)
+    assert question in reply.text
+    assert reply.ends is False and reply.reprompt
+    assert store.get(patient_key(patient.user_id)) is None  # nothing guessed, nothing stored
+
+
+def test_unreadable_duration_gets_a_follow_up_question(patient):
+    reply = patient.say("RecordTreatmentIntent", duration="P?W")
+    assert "didn't catch the date" in reply.text and reply.ends is False
+
+
+def test_record_without_a_date_elicits_it_through_the_dialog(patient):
+    patient.launch()
+    reply = patient.say("RecordTreatmentIntent", dialog_state="STARTED", date=None, duration=None)
+    assert reply.ends is False
+    assert reply.directives[0]["type"] == "Dialog.ElicitSlot"
+    assert reply.directives[0]["slotToElicit"] == "date"
+    reply = patient.say("RecordTreatmentIntent", dialog_state="IN_PROGRESS", date=TREATED)
+    assert "20261003" in reply.ssml
+
+
+def test_correction_replaces_the_date_just_recorded(patient, store):
+    patient.launch()
+    patient.say("RecordTreatmentIntent", date=TREATED)
+    reply = patient.say("CorrectTreatmentIntent", date="2026-10-20")
+    assert "corrected" in reply.text and "20261020" in reply.ssml
+    assert store.get(patient_key(patient.user_id)).treatments == (date(2026, 10, 20),)
+
+
+def test_correction_without_a_date_asks_then_replaces(patient, store):
+    treated(patient)
+    patient.launch()
+    patient.say("CorrectTreatmentIntent")
+    patient.say("RecordTreatmentIntent", date="2026-10-20")
+    assert store.get(patient_key(patient.user_id)).treatments == (date(2026, 10, 20),)
+
+
+def test_a_series_keeps_every_date_and_answers_from_the_most_recent(patient, store):
+    treated(patient, "2026-10-03")
+    reply = patient.say("RecordTreatmentIntent", date="2026-08-01")
+    assert "most recent one" in reply.text and "20261003" in reply.ssml
+    treated(patient, "2026-11-20")
+    assert store.get(patient_key(patient.user_id)).treatments == (
+        date(2026, 8, 1),
+        date(2026, 10, 3),
+        date(2026, 11, 20),
+    )
+    assert "day 4 " in patient.say("ProgressIntent").text
+
+
+def test_same_date_again_writes_nothing(patient, store):
+    treated(patient)
+    key = patient_key(patient.user_id)
+    before = store.get(key)
+    reply = patient.say("RecordTreatmentIntent", date=TREATED)
+    assert "already have" in reply.text
+    assert store.get(key) == before
+
+
+# -- questions that need the date, asked before it is known --------------------------------
+
+
+@pytest.mark.parametrize(
+    ("intent", "answer"),
+    [
+        ("SunIntent", "minimum of 6 weeks has passed"),
+        ("MakeupIntent", "makeup should be fine"),
+        ("ProgressIntent", "day 52"),
+    ],
+)
+def test_question_without_a_date_asks_for_it_then_answers_the_original_question(
+    patient, intent, answer
+):
+    reply = patient.say(intent)
+    assert "need the date of your treatment" in reply.text and reply.ends is False
+    reply = patient.say("RecordTreatmentIntent", date=TREATED)
+    assert "20261003" in reply.ssml  # the date is said back...
+    assert answer in reply.text  # ...and the original question answered in the same turn
+
+
+def test_question_about_a_day_keeps_that_day_while_the_date_is_asked_for(patient):
+    patient.say("SunIntent", date="2026-12-20")
+    reply = patient.say("RecordTreatmentIntent", duration="P8W")
+    assert "20261220" in reply.ssml and "Yes" in reply.text
+
+
+# -- the other questions ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("today", "expected"),
+    [("2026-10-09", "Not yet"), ("2026-10-10", "makeup should be fine")],
+)
+def test_makeup_after_a_full_week(patient, today, expected):
+    treated(patient)
+    patient.now = f"{today}T18:00:00Z"
+    assert expected in patient.say("MakeupIntent").text
+
+
+@pytest.mark.parametrize(
+    ("today", "expected"),
+    [
+        ("2026-10-06", "in 4 days"),
+        ("2026-10-09", "tomorrow"),
+        ("2026-10-10", "starting to see results about now"),
+        ("2026-10-13", "starting to see results about now"),
+        ("2026-10-14", "should be seeing your results by now"),
+    ],
+)
+def test_results_relative_to_the_treatment(patient, today, expected):
+    treated(patient)
+    patient.now = f"{today}T18:00:00Z"
+    assert expected in patient.say("ResultsIntent").text
+
+
+def test_general_answers_need_no_date(patient):
+    assert "7 to 10 days" in patient.say("ResultsIntent").text
+    assert "6 to 8 weeks" in patient.say("SunDurationIntent").text
+    reply = patient.say("RednessIntent")
+    assert "days, or even weeks" in reply.text and "specialist" in reply.text
+
+
+def test_sun_duration_adds_the_patients_own_dates(patient):
+    treated(patient)
+    reply = patient.say("SunDurationIntent")
+    assert "6 to 8 weeks" in reply.text and "20261114" in reply.ssml and "20261128" in reply.ssml
+
+
+def test_progress_says_the_day_what_passed_and_what_comes_next(patient):
+    treated(patient)
+    patient.now = "2026-11-20T18:00:00Z"
+    text = patient.say("ProgressIntent").text
+    assert "day 48" in text and "minimum of 6 weeks out of strong sun" in text
+    assert "Next: the full 8 weeks" in text and "in 8 days" in text
+
+
+# -- reading aloud ----------------------------------------------------------------------
+
+
+def test_aftercare_is_read_three_at_a_time_most_important_first(patient):
+    patient.launch()
+    first = patient.say("AftercareIntent")
+    assert first.text.startswith("Put on high-factor sunscreen")
+    assert "6 to 8 weeks" in first.text and first.text.endswith("Want to hear more?")
+    assert first.text.count(".") <= 4  # three rules and the question
+    again = patient.say("AMAZON.RepeatIntent")
+    assert again.ssml == first.ssml
+    second = patient.say("AMAZON.YesIntent")
+    assert "specialist gives you" in second.text and second.ends is False
+    third = patient.say("AMAZON.NextIntent")
+    assert "weeks, and even months" in third.text and "all the aftercare rules" in third.text
+    assert patient.say("AMAZON.YesIntent").text.startswith("I'm not sure what that answers")
+
+
+def test_no_while_reading_returns_to_the_menu(patient):
+    patient.launch()
+    patient.say("AftercareIntent")
+    reply = patient.say("AMAZON.NoIntent")
+    assert "What would you like?" in reply.text and reply.ends is False
+
+
+def test_facts_are_read_in_pages_and_by_topic(patient):
+    patient.launch()
+    first = patient.say("FactsIntent")
+    assert "upper layers of your skin" in first.text and "two ways" in first.text
+    second = patient.say("AMAZON.YesIntent")
+    assert "95 percent" in second.text and "hands, back, upper torso and neck" in second.text
+    assert "permanent" in second.text
+    areas = patient.say("FactsIntent", topic="body parts", resolved={"topic": "areas"})
+    assert areas.text.startswith("It's mainly used on the face")
+
+
+# -- forgetting -------------------------------------------------------------------------
+
+
+def test_forget_asks_first_then_deletes_everything_and_the_next_session_asks_again(patient, store):
+    treated(patient)
+    patient.launch()
+    reply = patient.say("ForgetIntent")
+    assert "delete" in reply.text and reply.ends is False
+    reply = patient.say("AMAZON.YesIntent")
+    assert "deleted everything" in reply.text
+    assert store.get(patient_key(patient.user_id)) is None
+    patient.hang_up()
+    assert "need the date of your treatment" in patient.say("SunIntent").text
+
+
+def test_forget_declined_keeps_the_dates(patient, store):
+    treated(patient)
+    patient.launch()
+    patient.say("ForgetIntent")
+    assert "kept" in patient.say("AMAZON.NoIntent").text
+    assert store.get(patient_key(patient.user_id)).treatments == (date(2026, 10, 3),)
+
+
+# -- opening, help and leaving ----------------------------------------------------------
+
+
+def test_first_launch_gives_the_notice_once(patient):
+    first = patient.launch()
+    assert "doesn't replace your specialist's advice" in first.text and first.ends is False
+    patient.end()
+    assert "Welcome back" in patient.launch().text
+
+
+@pytest.mark.parametrize("intent", ["AMAZON.HelpIntent", "AMAZON.FallbackIntent", "AMAZON.NavigateHomeIntent"])
+def test_help_fallback_and_home_keep_listening(patient, intent):
+    patient.launch()
+    reply = patient.say(intent)
+    assert reply.ends is False and reply.reprompt and reply.text
+
+
+def test_fallback_gives_two_examples(patient):
+    assert patient.say("AMAZON.FallbackIntent").text.count(": ") >= 1
+    assert "can I wear makeup" in patient.say("AMAZON.FallbackIntent").text
+
+
+@pytest.mark.parametrize("intent", ["AMAZON.StopIntent", "AMAZON.CancelIntent"])
+def test_stop_and_cancel_end_the_session(patient, intent):
+    patient.launch()
+    reply = patient.say(intent)
+    assert reply.ends is True and "Goodbye" in reply.text
+
+
+def test_session_ended_gets_an_empty_response(patient):
+    patient.launch()
+    reply = patient.end("EXCEEDED_MAX_REPROMPTS")
+    assert "outputSpeech" not in reply.response
+
+
+def test_unknown_intent_gets_the_fallback_not_silence(patient):
+    reply = patient.say("SomeRetiredIntent")
+    assert "didn't get that" in reply.text and reply.ends is False
+
+
+def test_voice_profiles_in_one_household_keep_separate_records(handler, api):
+    alex = Conversation(handler, api_endpoint=api.url, person_id="amzn1.ask.person.ALEX")
+    sam = Conversation(handler, api_endpoint=api.url, user_id=alex.user_id, device_id=alex.device_id,
+                       person_id="amzn1.ask.person.SAM")
+    alex.say("RecordTreatmentIntent", date=TREATED)
+    assert "need the date" in sam.say("SunIntent").text
+
+
+def test_speech_is_escaped_ssml(patient):
+    reply = patient.launch()
+    assert reply.ssml.startswith("<speak>") and reply.ssml.endswith("</speak>")
+    assert "&" not in reply.ssml.replace("&amp;", "").replace("&lt;", "").replace("&gt;", "")
+
+
+def test_store_failure_apologises_and_the_session_stays_usable(handler, tmp_path):
+    from laser_recovery.store.sqlite import SQLiteStore
+
+    folder = tmp_path / "gone"
+    folder.mkdir()
+    broken = SQLiteStore(folder / "store.sqlite3")
+    (folder / "store.sqlite3").unlink()
+    folder.rmdir()  # the file and its folder vanish: every call now fails for real
+    patient = Conversation(lambda_handler_for(Settings(skill_id=SKILL_ID), store=broken))
+    reply = patient.say("RecordTreatmentIntent", date=TREATED)
+    assert "can't reach your saved details" in reply.text and reply.ends is False
+    assert patient.say("RednessIntent").text.startswith("Yes, some redness")
+
+
+def test_lambda_function_module_serves_a_launch(monkeypatch, tmp_path: Path):
+    import importlib
+
+    monkeypatch.setenv("LOCAL_STORE", str(tmp_path / "store.sqlite3"))
+    monkeypatch.delenv("TABLE_NAME", raising=False)
+    monkeypatch.setenv("SKILL_ID", SKILL_ID)
+    import lambda_function
+
+    module = importlib.reload(lambda_function)
+    reply = Conversation(module.lambda_handler).launch()
+    assert "Welcome to Laser Recovery" in reply.text
