@@ -1,0 +1,100 @@
+"""The voice interface and the manifest: one source of truth, consistent with the code."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from tests.alexa import Conversation
+
+ROOT = Path(__file__).resolve().parent.parent
+MODEL_SOURCE = ROOT / "interaction_models" / "en-US.json"
+MODEL_COPY = ROOT / "skill-package" / "interactionModels" / "custom" / "en-US.json"
+MANIFEST = json.loads((ROOT / "skill-package" / "skill.json").read_text())["manifest"]
+MODEL = json.loads(MODEL_SOURCE.read_text())["interactionModel"]
+LANGUAGE = MODEL["languageModel"]
+
+
+def test_the_ask_cli_copy_is_the_same_as_the_source():
+    assert MODEL_COPY.read_bytes() == MODEL_SOURCE.read_bytes(), "run `make models`"
+
+
+def test_invocation_name():
+    assert LANGUAGE["invocationName"] == "laser recovery"
+
+
+def test_every_sample_is_unique_and_names_only_its_own_slots():
+    seen: dict[str, str] = {}
+    for intent in LANGUAGE["intents"]:
+        slots = {slot["name"] for slot in intent.get("slots", [])}
+        for sample in intent["samples"]:
+            key = sample.lower()
+            assert key not in seen, f"{sample!r} is in {seen.get(key)} and {intent['name']}"
+            seen[key] = intent["name"]
+            assert set(re.findall(r"{(\w+)}", sample)) <= slots, sample
+
+
+def test_questions_have_many_natural_phrasings():
+    counts = {i["name"]: len(i["samples"]) for i in LANGUAGE["intents"] if not i["name"].startswith("AMAZON.")}
+    assert min(counts.values()) >= 14, counts
+    sun = {s.lower() for s in next(i for i in LANGUAGE["intents"] if i["name"] == "SunIntent")["samples"]}
+    assert {"can i go out in the sun", "am i allowed to tan", "is it safe to sunbathe now"} <= sun
+
+
+def test_required_built_ins_are_present():
+    names = {intent["name"] for intent in LANGUAGE["intents"]}
+    assert {
+        "AMAZON.HelpIntent", "AMAZON.StopIntent", "AMAZON.CancelIntent", "AMAZON.FallbackIntent",
+        "AMAZON.NavigateHomeIntent", "AMAZON.YesIntent", "AMAZON.NoIntent", "AMAZON.RepeatIntent",
+    } <= names
+
+
+def test_dialog_prompts_exist():
+    prompt_ids = {prompt["id"] for prompt in MODEL["prompts"]}
+    for intent in MODEL["dialog"]["intents"]:
+        for slot in intent["slots"]:
+            for prompt_id in slot.get("prompts", {}).values():
+                assert prompt_id in prompt_ids
+
+
+@pytest.mark.parametrize("phrase", MANIFEST["publishingInformation"]["locales"]["en-US"]["examplePhrases"])
+def test_every_example_phrase_is_in_the_model(phrase):
+    match = re.fullmatch(r"Alexa, (?:open|ask) laser recovery(?: (.+))?", phrase)
+    assert match, phrase
+    if match[1]:
+        samples = {s.lower() for i in LANGUAGE["intents"] for s in i["samples"]}
+        assert match[1].lower() in samples
+
+
+def test_manifest_is_complete():
+    locale = MANIFEST["publishingInformation"]["locales"]["en-US"]
+    for field in ("name", "summary", "description", "smallIconUri", "largeIconUri", "keywords"):
+        assert locale[field], field
+    assert 1 <= len(locale["examplePhrases"]) <= 3
+    assert "not medical advice" in locale["description"]
+    assert MANIFEST["publishingInformation"]["category"]
+    privacy = MANIFEST["privacyAndCompliance"]
+    assert privacy["usesPersonalInfo"] is True and privacy["locales"]["en-US"]["privacyPolicyUrl"]
+    assert {"eventName": "SKILL_DISABLED"} in MANIFEST["events"]["subscriptions"]
+    for icon in ("smallIconUri", "largeIconUri"):
+        assert (ROOT / "skill-package" / locale[icon].removeprefix("file://")).is_file()
+
+
+def test_every_intent_in_the_model_has_a_handler(handler_without_store_checks):
+    for intent in LANGUAGE["intents"]:
+        if intent["name"] == "AMAZON.FallbackIntent":
+            continue
+        reply = Conversation(handler_without_store_checks).say(intent["name"])
+        assert "didn't get that" not in reply.text, intent["name"]
+
+
+@pytest.fixture
+def handler_without_store_checks(tmp_path):
+    from laser_recovery.config import Settings
+    from laser_recovery.skill import lambda_handler_for
+    from laser_recovery.store.sqlite import SQLiteStore
+
+    return lambda_handler_for(Settings(), store=SQLiteStore(tmp_path / "s.sqlite3"))
