@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 export PYTHONPATH := $(CURDIR)/lambda
 
-.PHONY: run test chat models package clean
+.PHONY: run test chat models package bench clean
 
 $(VENV)/.installed: lambda/requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -17,6 +17,10 @@ run: $(VENV)/.installed
 
 test: $(VENV)/.installed
 	$(PY) -m pytest -q tests
+
+# Figures and ratios against a hello-world skill measured in the same run.
+bench: $(VENV)/.installed
+	$(PY) benchmarks/bench_skill.py
 
 # The ASK CLI reads the model from skill-package/; interaction_models/ is the one source.
 models:
