@@ -473,3 +473,32 @@ def test_lambda_function_module_serves_a_launch(monkeypatch, tmp_path: Path):
     module = importlib.reload(lambda_function)
     reply = Conversation(module.lambda_handler).launch()
     assert "Welcome to Laser Recovery" in reply.text
+
+
+class CountingStore:
+    """The real store, with its calls counted."""
+
+    def __init__(self, inner) -> None:
+        self.inner = inner
+        self.calls: list[str] = []
+
+    def __getattr__(self, name: str):
+        def call(*args):
+            self.calls.append(name)
+            return getattr(self.inner, name)(*args)
+
+        return call
+
+
+def test_one_read_per_session_and_no_write_when_nothing_changes(store, api):
+    counting = CountingStore(store)
+    patient = Conversation(lambda_handler_for(Settings(skill_id=SKILL_ID), store=counting), api_endpoint=api.url)
+    patient.launch()
+    patient.say("RecordTreatmentIntent", date=TREATED)
+    for intent in ("SunIntent", "MakeupIntent", "ProgressIntent", "ResultsIntent"):
+        patient.say(intent)
+    patient.say("RecordTreatmentIntent", date=TREATED)  # the same date again
+    assert counting.calls == ["get", "mark_welcomed", "add_treatment"]
+    patient.hang_up()
+    patient.launch()  # a new session reads once more, and the notice is not repeated
+    assert counting.calls[3:] == ["get"]
