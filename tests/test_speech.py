@@ -16,7 +16,7 @@ SPEECH = speech_for("en-US", Protocol.load())
 
 def test_text_is_escaped_before_placeholders_are_filled():
     speech = Speech({**SPEECH._phrases, "t": {"x": "Sun & shade <b> {date}"}}, Protocol.load())
-    assert speech.say("t.x", date=speech.date(date(2026, 1, 2))) == (
+    assert speech.say("t.x", date=speech.calendar_date(date(2026, 1, 2))) == (
         'Sun &amp; shade &lt;b&gt; <say-as interpret-as="date">20260102</say-as>'
     )
 

@@ -37,10 +37,10 @@ def _builder(
     builder = CustomSkillBuilder(api_client=api_client or DefaultApiClient())
     builder.skill_id = settings.skill_id
     builder.add_global_request_interceptor(TurnInterceptor(services))
-    for handler in request_handlers():
-        builder.add_request_handler(handler)
-    for handler in exception_handlers():
-        builder.add_exception_handler(handler)
+    for request_handler in request_handlers():
+        builder.add_request_handler(request_handler)
+    for exception_handler in exception_handlers():
+        builder.add_exception_handler(exception_handler)
     return builder
 
 

@@ -46,11 +46,11 @@ class Speech:
         """The phrase at `key` as SSML, placeholders filled with SSML or numbers."""
         return escape(self.text(key)).format_map({**self._numbers, **values})
 
-    def date(self, day: date) -> str:
+    def calendar_date(self, day: date) -> str:
         return f'<say-as interpret-as="date">{day:%Y%m%d}</say-as>'
 
     def weekday_date(self, day: date) -> str:
-        return f"{self.text('calendar.weekdays')[day.weekday()]}, {self.date(day)}"
+        return f"{self.text('calendar.weekdays')[day.weekday()]}, {self.calendar_date(day)}"
 
     def days(self, n: int) -> str:
         return self.say("calendar.one_day") if n == 1 else self.say("calendar.days", n=n)

@@ -68,7 +68,7 @@ class RecordTreatmentHandler(TurnHandler):
         record = turn.record
         if correcting and record.treatments:
             said = turn.session.get("recorded")
-            old = date.fromisoformat(said) if said else record.latest
+            old = date.fromisoformat(said) if said else max(record.treatments)
             if old == day:
                 return "treatment.already"
             turn.remember(turn.store.replace_treatment(turn.key, old, day))
