@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 export PYTHONPATH := $(CURDIR)/lambda
 
-.PHONY: run test chat models package bench clean
+.PHONY: run test jdk chat models package bench clean
 
 $(VENV)/.installed: lambda/requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -15,8 +15,33 @@ $(VENV)/.installed: lambda/requirements.txt requirements-dev.txt
 run: $(VENV)/.installed
 	$(PY) -m laser_recovery.web
 
-test: $(VENV)/.installed
+test: $(VENV)/.installed jdk
+	$(VENV)/bin/cfn-lint template.yaml
 	$(PY) -m pytest -q tests
+
+# DynamoDB Local (started by the tests) needs Java, and its loopback launcher is run from
+# source, which needs the JDK's compiler. Installed with apt only when missing (CI is root).
+jdk:
+	@java --list-modules 2>/dev/null | grep -q '^jdk.compiler@' || \
+	  { apt-get update && apt-get install -y --no-install-recommends default-jdk-headless; }
+
+# build/lambda.zip for `sam deploy`: pinned wheels for the function's platform (arm64,
+# CPython 3.13), the skill's sources, byte-compiled by a 3.13 interpreter when there is one
+# (bytecode from any other version would be ignored by the runtime).
+LAMBDA_PYTHON ?= python3.13
+package: $(VENV)/.installed
+	rm -rf build/lambda build/lambda.zip
+	$(PY) -m pip install --quiet --disable-pip-version-check --target build/lambda \
+	  --platform manylinux2014_aarch64 --implementation cp --python-version 3.13 \
+	  --only-binary=:all: -r lambda/requirements.txt
+	cp -R lambda/lambda_function.py lambda/laser_recovery build/lambda/
+	find build/lambda -name __pycache__ -prune -exec rm -rf {} +
+	@if command -v $(LAMBDA_PYTHON) >/dev/null; then \
+	  $(LAMBDA_PYTHON) -W ignore::SyntaxWarning -m compileall -q \
+	    --invalidation-mode unchecked-hash build/lambda; \
+	else echo "note: $(LAMBDA_PYTHON) not found, zip not byte-compiled (set LAMBDA_PYTHON=...)"; fi
+	cd build/lambda && ../../$(PY) -m zipfile -c ../lambda.zip $$(ls -A)
+	@echo "built build/lambda.zip"
 
 # Figures and ratios against a hello-world skill measured in the same run.
 bench: $(VENV)/.installed

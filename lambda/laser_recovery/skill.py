@@ -14,6 +14,7 @@ from ask_sdk_model.services import ApiClient
 
 from .config import Settings
 from .handlers import exception_handlers, request_handlers
+from .handlers.skill_events import SkillDisabledHandler
 from .recovery import Protocol
 from .store import TreatmentStore, open_store
 from .turn import TURN, Services, Turn
@@ -37,6 +38,7 @@ def _builder(
     builder = CustomSkillBuilder(api_client=api_client or DefaultApiClient())
     builder.skill_id = settings.skill_id
     builder.add_global_request_interceptor(TurnInterceptor(services))
+    builder.add_request_handler(SkillDisabledHandler(store))
     for request_handler in request_handlers():
         builder.add_request_handler(request_handler)
     for exception_handler in exception_handlers():

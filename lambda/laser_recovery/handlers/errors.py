@@ -25,11 +25,16 @@ def _apologise(handler_input: HandlerInput, key: str) -> Response:
     return builder.set_should_end_session(False).response
 
 
+def _heard(handler_input: HandlerInput) -> bool:
+    """Skill events reach no listener: their failures must reach Alexa, which retries them."""
+    return not handler_input.request_envelope.request.object_type.startswith("AlexaSkillEvent.")
+
+
 class StoreErrorHandler(AbstractExceptionHandler):
     """The store did not answer in time: nothing was written, so the patient can retry."""
 
     def can_handle(self, handler_input: HandlerInput, exception: Exception) -> bool:
-        return isinstance(exception, StoreError)
+        return isinstance(exception, StoreError) and _heard(handler_input)
 
     def handle(self, handler_input: HandlerInput, exception: Exception) -> Response:
         log.warning("store unavailable: %s", exception)
@@ -38,7 +43,7 @@ class StoreErrorHandler(AbstractExceptionHandler):
 
 class CatchAllHandler(AbstractExceptionHandler):
     def can_handle(self, handler_input: HandlerInput, exception: Exception) -> bool:
-        return True
+        return _heard(handler_input)
 
     def handle(self, handler_input: HandlerInput, exception: Exception) -> Response:
         # The type and where it was raised, not the message: it may quote health data.

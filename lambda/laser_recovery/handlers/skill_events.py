@@ -1,0 +1,57 @@
+"""Skill events: when a patient disables the skill, forget what was stored for them.
+
+Alexa sends `AlexaSkillEvent.SkillDisabled` out of session (nobody hears a reply). Its
+`request.body.userInformationPersistenceStatus` says whether the user id survives a re-enable:
+PERSISTED keeps it (skills with purchases), NOT_PERSISTED means a re-enabled skill gets a new id,
+so the old record could never be reached again.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from ask_sdk_core.dispatch_components import AbstractRequestHandler
+from ask_sdk_core.handler_input import HandlerInput
+from ask_sdk_model import Response
+
+from ..store import TreatmentStore, patient_key
+
+log = logging.getLogger(__name__)
+
+SKILL_DISABLED = "AlexaSkillEvent.SkillDisabled"
+PERSISTED = "PERSISTED"
+
+
+class SkillDisabledHandler(AbstractRequestHandler):
+    """Deletes the patient's record unless Alexa says their user id will be kept."""
+
+    def __init__(self, store: TreatmentStore) -> None:
+        self._store = store
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return handler_input.request_envelope.request.object_type == SKILL_DISABLED
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        envelope = handler_input.request_envelope
+        if persistence_status(envelope.request) == PERSISTED:
+            log.info("skill disabled; the user id is kept, so the record is kept")
+        else:
+            # Skill events carry the user in context.System, as every request does.
+            self._store.delete(patient_key(envelope.context.system.user.user_id))
+            log.info("skill disabled; the patient's record was deleted")
+        return handler_input.response_builder.response
+
+
+def persistence_status(request: Any) -> str | None:
+    """`body.userInformationPersistenceStatus`, or None when the SDK did not keep it.
+
+    ask-sdk-model 1.82.0's SkillDisabledRequest has no `body`, so the deserialiser drops it
+    and this returns None. Unknown is treated as NOT_PERSISTED: this skill sells nothing, so
+    Alexa does not keep its user ids, and forgetting is the safe side for health data.
+    """
+    body = getattr(request, "body", None)
+    if isinstance(body, dict):
+        return body.get("userInformationPersistenceStatus")
+    status = getattr(body, "user_information_persistence_status", None)
+    return getattr(status, "value", status)  # an enum in a future model, a str today

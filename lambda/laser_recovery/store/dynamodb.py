@@ -1,0 +1,221 @@
+"""The cloud store: one DynamoDB item per patient, every write one atomic UpdateItem.
+
+Item shape (documented in the README):
+    patient_key     S     the caller's hashed key (partition key; never a raw Alexa id)
+    treatments      SS    ISO dates; absent when no date is stored (DynamoDB has no empty set)
+    welcomed        BOOL
+    created_at      S     ISO UTC, set once
+    updated_at      S     ISO UTC, every write
+    schema_version  N     model.SCHEMA_VERSION
+    revision        N     +1 on every write; lets replace_treatment detect a concurrent write
+
+The endpoint is never named here: boto3 reads AWS_ENDPOINT_URL_DYNAMODB itself, which is
+how the tests reach DynamoDB Local.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+from collections.abc import Sequence
+from datetime import date, datetime, timezone
+from typing import Any
+
+import boto3
+from botocore.config import Config
+from botocore.exceptions import BotoCoreError, ClientError
+
+from .model import SCHEMA_VERSION, PatientRecord, StoreError
+
+# Alexa gives up after 8 s and the function after 7 s. Worst case per call, with these numbers:
+# three attempts of at most 0.5 s connect + 0.8 s read, plus botocore's jittered backoff
+# (25 ms·2^i for errors, at most 1 s then 2 s after throttling) stays near 4.5 s.
+CLIENT_CONFIG = Config(
+    connect_timeout=0.5,
+    read_timeout=0.8,
+    retries={"total_max_attempts": 3, "mode": "standard"},
+)
+
+# How many times replace_treatment re-reads after losing a race with another device.
+_REPLACE_ATTEMPTS = 3
+
+_clients: dict[tuple[str | None, str | None], Any] = {}
+_clients_lock = threading.Lock()
+
+
+def shared_client() -> Any:
+    """One low-level client per container (and per region), built on first use.
+
+    Keyed by the endpoint variable too, so a test that points boto3 at DynamoDB Local never
+    receives a client built earlier for another endpoint.
+    """
+    session = boto3.session.Session()
+    cache_key = (session.region_name, os.environ.get("AWS_ENDPOINT_URL_DYNAMODB"))
+    with _clients_lock:
+        client = _clients.get(cache_key)
+        if client is None:
+            client = session.client("dynamodb", config=CLIENT_CONFIG)
+            _clients[cache_key] = client
+        return client
+
+
+class DynamoDBStore:
+    """TreatmentStore on one DynamoDB table; thread-safe, as boto3 clients are."""
+
+    def __init__(self, table_name: str, client: Any = None) -> None:
+        # botocore's DEBUG output holds whole request bodies (keys and dates): keep it quiet.
+        botocore_logger = logging.getLogger("botocore")
+        if botocore_logger.getEffectiveLevel() < logging.INFO:
+            botocore_logger.setLevel(logging.INFO)
+        self._table = table_name
+        self._client = client
+        self._client_lock = threading.Lock()
+
+    @property
+    def client(self) -> Any:
+        if self._client is None:
+            with self._client_lock:
+                if self._client is None:
+                    self._client = shared_client()
+        return self._client
+
+    def get(self, key: str) -> PatientRecord | None:
+        item = self._get_item(key)
+        return None if item is None else _record(item)
+
+    def add_treatment(self, key: str, day: date) -> PatientRecord:
+        # ADD on a string set is a server-side union: two devices adding at once both land.
+        attributes = self._update(
+            key, add=["#treatments :day"], values={":day": {"SS": [day.isoformat()]}}
+        )
+        return _record(attributes)
+
+    def replace_treatment(self, key: str, old: date, new: date) -> PatientRecord:
+        # DynamoDB rejects ADD and DELETE on the same attribute in one expression ("two
+        # document paths overlap"), and has no set-difference function. So: read, compute the
+        # new set, and write it back with SET on the condition that no other write happened in
+        # between (same revision); on a lost race, read again. Each write is still one
+        # UpdateItem, so a record is never half-written.
+        for _ in range(_REPLACE_ATTEMPTS):
+            item = self._get_item(key)
+            current = _record(item) if item is not None else PatientRecord()
+            if old not in current.treatments:
+                # Nothing to swap out: the corrected date is simply recorded.
+                return self.add_treatment(key, new)
+            if old == new:
+                return current  # nothing changes, so nothing is written
+            kept = {d.isoformat() for d in current.treatments if d != old}
+            days = sorted(kept | {new.isoformat()})
+            revision = item.get("revision") if item else None
+            if revision is None:
+                condition, values = "attribute_not_exists(#revision)", {}
+            else:
+                condition, values = "#revision = :seen", {":seen": revision}
+            try:
+                attributes = self._update(
+                    key,
+                    assign=["#treatments = :days"],
+                    values={":days": {"SS": days}, **values},
+                    condition=condition,
+                )
+            except _LostRace:
+                continue
+            return _record(attributes)
+        raise StoreError("DynamoDB UpdateItem: too many concurrent changes")
+
+    def mark_welcomed(self, key: str) -> None:
+        self._update(
+            key, assign=["#welcomed = :true"], values={":true": {"BOOL": True}}, returns="NONE"
+        )
+
+    def delete(self, key: str) -> None:
+        self._call("DeleteItem", TableName=self._table, Key=_key(key))
+
+    def _get_item(self, key: str) -> dict | None:
+        # Strongly consistent: a date recorded on another device a moment ago must show.
+        answer = self._call("GetItem", TableName=self._table, Key=_key(key), ConsistentRead=True)
+        return answer.get("Item")
+
+    def _update(
+        self,
+        key: str,
+        *,
+        assign: Sequence[str] = (),
+        add: Sequence[str] = (),
+        values: dict,
+        condition: str | None = None,
+        returns: str = "ALL_NEW",
+    ) -> dict:
+        """One UpdateItem: the caller's changes plus the bookkeeping every write carries."""
+        now = datetime.now(timezone.utc).isoformat(timespec="seconds")
+        assign = [
+            *assign,
+            "#created_at = if_not_exists(#created_at, :now)",
+            "#updated_at = :now",
+            "#schema_version = :schema",
+        ]
+        values = {
+            **values,
+            ":now": {"S": now},
+            ":schema": {"N": str(SCHEMA_VERSION)},
+            ":one": {"N": "1"},
+        }
+        if not any(a.startswith("#welcomed ") for a in assign):
+            # A new item answers "not welcomed yet" without a second write.
+            assign.append("#welcomed = if_not_exists(#welcomed, :false)")
+            values[":false"] = {"BOOL": False}
+        expression = f"SET {', '.join(assign)} ADD {', '.join([*add, '#revision :one'])}"
+        used = f"{expression} {condition or ''}"
+        request: dict[str, Any] = {
+            "TableName": self._table,
+            "Key": _key(key),
+            "UpdateExpression": expression,
+            # DynamoDB refuses names it was given but did not use.
+            "ExpressionAttributeNames": {n: n[1:] for n in _NAMES if n in used},
+            "ExpressionAttributeValues": values,
+            "ReturnValues": returns,
+        }
+        if condition:
+            request["ConditionExpression"] = condition
+        return self._call("UpdateItem", **request).get("Attributes", {})
+
+    def _call(self, operation: str, **request: Any) -> dict:
+        """Run one DynamoDB call; every failure becomes a StoreError naming only its kind."""
+        method = {"GetItem": "get_item", "UpdateItem": "update_item", "DeleteItem": "delete_item"}
+        try:
+            return getattr(self.client, method[operation])(**request)
+        except ClientError as error:
+            code = str(error.response.get("Error", {}).get("Code", "ClientError"))
+            if code == "ConditionalCheckFailedException":
+                raise _LostRace() from None
+            # Only the operation and the error code: AWS messages may quote keys or values.
+            raise StoreError(f"DynamoDB {operation}: {code}") from None
+        except BotoCoreError as error:
+            raise StoreError(f"DynamoDB {operation}: {type(error).__name__}") from None
+
+
+class _LostRace(Exception):
+    """Another write changed the item between our read and our conditional write."""
+
+
+_NAMES = (
+    "#treatments",
+    "#welcomed",
+    "#created_at",
+    "#updated_at",
+    "#schema_version",
+    "#revision",
+)
+
+
+def _key(key: str) -> dict:
+    return {"patient_key": {"S": key}}
+
+
+def _record(item: dict) -> PatientRecord:
+    days = item.get("treatments", {}).get("SS", [])
+    return PatientRecord(
+        treatments=tuple(sorted(date.fromisoformat(d) for d in days)),
+        welcomed=bool(item.get("welcomed", {}).get("BOOL", False)),
+    )

@@ -1,0 +1,63 @@
+"""Shared fixtures. `store` runs a test once per store the skill can use: the embedded SQLite
+file and AWS's DynamoDB Local (the real engine, started once per session on loopback)."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import boto3
+import pytest
+
+from laser_recovery.store import TreatmentStore
+from laser_recovery.store.dynamodb import DynamoDBStore
+from laser_recovery.store.sqlite import SQLiteStore
+from tests import dynamodb_local
+
+# Never real AWS: dummy credentials and a fixed region, whatever the machine has configured.
+_LOCAL_AWS_ENV = {
+    "AWS_ACCESS_KEY_ID": "local",
+    "AWS_SECRET_ACCESS_KEY": "local",
+    "AWS_DEFAULT_REGION": "eu-west-1",
+    "AWS_REGION": "eu-west-1",
+    "AWS_EC2_METADATA_DISABLED": "true",
+}
+_UNSET = ("AWS_SESSION_TOKEN", "AWS_PROFILE")
+
+
+@pytest.fixture(scope="session")
+def dynamodb_endpoint() -> Iterator[str]:
+    """DynamoDB Local, with boto3 pointed at it through AWS_ENDPOINT_URL_DYNAMODB."""
+    try:
+        server = dynamodb_local.start()
+    except dynamodb_local.DynamoDBLocalError as error:
+        pytest.fail(str(error), pytrace=False)
+    try:
+        with pytest.MonkeyPatch.context() as env:
+            for name, value in _LOCAL_AWS_ENV.items():
+                env.setenv(name, value)
+            for name in _UNSET:
+                env.delenv(name, raising=False)
+            env.setenv("AWS_ENDPOINT_URL_DYNAMODB", server.endpoint)
+            yield server.endpoint
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def dynamodb_table(dynamodb_endpoint: str) -> Iterator[str]:
+    """A fresh table, with the deployment template's key schema, for one test."""
+    client = boto3.client("dynamodb")
+    name = f"treatments-{uuid.uuid4().hex[:12]}"
+    dynamodb_local.create_table(client, name)
+    yield name
+    client.delete_table(TableName=name)
+
+
+@pytest.fixture(params=["sqlite", "dynamodb"])
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> TreatmentStore:
+    """A fresh, empty TreatmentStore of each kind."""
+    if request.param == "sqlite":
+        return SQLiteStore(tmp_path / "store.sqlite3")
+    return DynamoDBStore(request.getfixturevalue("dynamodb_table"))

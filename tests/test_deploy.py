@@ -1,0 +1,80 @@
+"""The deployment template: valid, and granting the store exactly what it uses."""
+
+from __future__ import annotations
+
+import ast
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.dynamodb_local import REPO, TEMPLATE, load_template, table_schema
+
+STORE_SOURCE = REPO / "lambda" / "laser_recovery" / "store" / "dynamodb.py"
+ALLOWED = {"dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"}
+
+
+@pytest.fixture(scope="module")
+def template() -> dict:
+    return load_template()
+
+
+def test_cfn_lint_passes() -> None:
+    # The same entry point as the `cfn-lint` command, run by this interpreter.
+    runner = "import sys; from cfnlint.runner import main; sys.exit(main())"
+    lint = subprocess.run(
+        [sys.executable, "-c", runner, str(TEMPLATE)], capture_output=True, text=True, cwd=REPO
+    )
+    assert lint.returncode == 0, lint.stdout + lint.stderr
+
+
+def test_the_table_is_keyed_as_the_store_writes(template: dict) -> None:
+    schema = table_schema()
+    assert schema["KeySchema"] == [{"AttributeName": "patient_key", "KeyType": "HASH"}]
+    assert schema["AttributeDefinitions"] == [
+        {"AttributeName": "patient_key", "AttributeType": "S"}
+    ]
+    assert '{"patient_key": {"S": key}}' in STORE_SOURCE.read_text(encoding="utf-8")
+    table = template["Resources"]["TreatmentsTable"]["Properties"]
+    assert table["BillingMode"] == "PAY_PER_REQUEST"
+    assert table["PointInTimeRecoverySpecification"] == {"PointInTimeRecoveryEnabled": True}
+    assert table["SSESpecification"] == {"SSEEnabled": True}
+
+
+def test_the_policy_allows_exactly_the_calls_the_store_makes(template: dict) -> None:
+    function = template["Resources"]["SkillFunction"]["Properties"]
+    statements = [s for policy in function["Policies"] for s in policy["Statement"]]
+    assert len(statements) == 1
+    (statement,) = statements
+    assert statement["Effect"] == "Allow"
+    assert set(statement["Action"]) == ALLOWED
+    assert statement["Resource"] == {"GetAtt": "TreatmentsTable.Arn"}
+    assert _boto3_calls(STORE_SOURCE) == ALLOWED
+
+
+def test_the_function_matches_what_alexa_and_the_store_expect(template: dict) -> None:
+    function = template["Resources"]["SkillFunction"]["Properties"]
+    assert function["Handler"] == "lambda_function.lambda_handler"
+    assert (REPO / "lambda" / "lambda_function.py").is_file()
+    assert function["Architectures"] == ["arm64"]
+    assert 3 < function["Timeout"] < 8
+    variables = function["Environment"]["Variables"]
+    assert variables == {"TABLE_NAME": {"Ref": "TreatmentsTable"}, "SKILL_ID": {"Ref": "SkillId"}}
+    (event,) = function["Events"].values()
+    assert event == {"Type": "AlexaSkill", "Properties": {"SkillId": {"Ref": "SkillId"}}}
+    assert "SkillFunctionArn" in template["Outputs"]
+
+
+def _boto3_calls(path: Path) -> set[str]:
+    """The DynamoDB operations named in the store's `_call("Operation", ...)` calls."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    return {
+        f"dynamodb:{node.args[0].value}"
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr == "_call"
+        and node.args
+        and isinstance(node.args[0], ast.Constant)
+    }

@@ -1,0 +1,280 @@
+"""The store contract, on SQLite and on DynamoDB Local alike, then DynamoDB's own promises:
+the item shape, atomic writes under concurrency, and bounded, clean failures."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterator
+from datetime import date, timedelta
+
+import boto3
+import pytest
+from botocore.config import Config
+
+from laser_recovery.store import PatientRecord, StoreError, TreatmentStore, patient_key
+from laser_recovery.store.dynamodb import CLIENT_CONFIG, DynamoDBStore
+from tests.dynamodb_faults import THROTTLE, TIMEOUT, UNAVAILABLE, FaultProxy, fault_proxy
+
+KEY = patient_key("amzn1.ask.account.TEST-PATIENT")
+OTHER = patient_key("amzn1.ask.account.TEST-PATIENT", "amzn1.ask.person.TEST-PERSON")
+D1, D2, D3 = date(2026, 3, 2), date(2026, 4, 6), date(2026, 5, 11)
+
+
+# --- the contract, on every store ---------------------------------------------------------
+
+
+def test_nothing_stored_reads_as_none(store: TreatmentStore) -> None:
+    assert store.get(KEY) is None
+
+
+def test_add_returns_the_new_record(store: TreatmentStore) -> None:
+    assert store.add_treatment(KEY, D1) == PatientRecord((D1,), welcomed=False)
+    assert store.get(KEY) == PatientRecord((D1,), welcomed=False)
+
+
+def test_the_same_date_twice_is_stored_once(store: TreatmentStore) -> None:
+    store.add_treatment(KEY, D1)
+    assert store.add_treatment(KEY, D1).treatments == (D1,)
+
+
+def test_a_series_keeps_every_date_in_order(store: TreatmentStore) -> None:
+    for day in (D2, D3, D1):
+        record = store.add_treatment(KEY, day)
+    assert record.treatments == (D1, D2, D3)
+    assert record.latest == D3
+    assert store.get(KEY) == record
+
+
+def test_replace_swaps_one_date(store: TreatmentStore) -> None:
+    store.add_treatment(KEY, D1)
+    store.add_treatment(KEY, D2)
+    record = store.replace_treatment(KEY, D2, D3)
+    assert record.treatments == (D1, D3)
+    assert store.get(KEY) == record
+
+
+def test_replace_of_the_only_date(store: TreatmentStore) -> None:
+    store.add_treatment(KEY, D1)
+    assert store.replace_treatment(KEY, D1, D2).treatments == (D2,)
+
+
+def test_replace_when_the_old_date_is_missing_records_the_new_one(store: TreatmentStore) -> None:
+    store.add_treatment(KEY, D1)
+    assert store.replace_treatment(KEY, D2, D3).treatments == (D1, D3)
+    assert store.replace_treatment(OTHER, D2, D3).treatments == (D3,)
+
+
+def test_replace_with_the_same_date_changes_nothing(store: TreatmentStore) -> None:
+    store.add_treatment(KEY, D1)
+    assert store.replace_treatment(KEY, D1, D1) == PatientRecord((D1,))
+
+
+def test_mark_welcomed_keeps_the_dates(store: TreatmentStore) -> None:
+    store.add_treatment(KEY, D1)
+    store.mark_welcomed(KEY)
+    assert store.get(KEY) == PatientRecord((D1,), welcomed=True)
+    assert store.add_treatment(KEY, D2).welcomed
+
+
+def test_mark_welcomed_on_a_new_patient(store: TreatmentStore) -> None:
+    store.mark_welcomed(KEY)
+    assert store.get(KEY) == PatientRecord((), welcomed=True)
+
+
+def test_delete_forgets_everything(store: TreatmentStore) -> None:
+    store.add_treatment(KEY, D1)
+    store.mark_welcomed(KEY)
+    store.delete(KEY)
+    assert store.get(KEY) is None
+    store.delete(KEY)  # forgetting twice is not an error
+    assert store.add_treatment(KEY, D2) == PatientRecord((D2,), welcomed=False)
+
+
+def test_one_patient_never_sees_another(store: TreatmentStore) -> None:
+    store.add_treatment(KEY, D1)
+    assert store.get(OTHER) is None
+    store.add_treatment(OTHER, D2)
+    store.delete(OTHER)
+    assert store.get(KEY) == PatientRecord((D1,))
+
+
+def test_dates_recorded_at_once_from_many_devices_all_survive(store: TreatmentStore) -> None:
+    threads, per_thread = 8, 5
+    days = [D1 + timedelta(days=i) for i in range(threads * per_thread)]
+    start = threading.Barrier(threads)
+    failures: list[BaseException] = []
+
+    def device(mine: list[date]) -> None:
+        start.wait()
+        try:
+            for day in mine:
+                store.add_treatment(KEY, day)
+        except BaseException as error:  # reported below, in the test's own thread
+            failures.append(error)
+
+    workers = [
+        threading.Thread(target=device, args=(days[i::threads],)) for i in range(threads)
+    ]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    assert failures == []
+    assert store.get(KEY) == PatientRecord(tuple(days))
+
+
+# --- DynamoDB: what is stored, and how ------------------------------------------------------
+
+
+@pytest.fixture
+def table(dynamodb_table: str) -> str:
+    return dynamodb_table
+
+
+@pytest.fixture
+def raw_item(table: str) -> Callable[[str], dict]:
+    client = boto3.client("dynamodb")
+    return lambda key: client.get_item(TableName=table, Key={"patient_key": {"S": key}})["Item"]
+
+
+def test_item_shape(table: str, raw_item: Callable[[str], dict]) -> None:
+    store = DynamoDBStore(table)
+    store.add_treatment(KEY, D2)
+    first = raw_item(KEY)
+    store.add_treatment(KEY, D1)
+    item = raw_item(KEY)
+    assert set(item) == {
+        "patient_key",
+        "treatments",
+        "welcomed",
+        "created_at",
+        "updated_at",
+        "schema_version",
+        "revision",
+    }
+    assert item["patient_key"] == {"S": KEY}
+    assert sorted(item["treatments"]["SS"]) == ["2026-03-02", "2026-04-06"]
+    assert item["welcomed"] == {"BOOL": False}
+    assert item["schema_version"] == {"N": "1"}
+    assert item["created_at"] == first["created_at"]
+    assert item["updated_at"]["S"].endswith("+00:00")
+    assert "TEST-PATIENT" not in str(item)  # only the hashed key is stored
+
+
+def test_a_replace_that_changes_nothing_writes_nothing(
+    table: str, raw_item: Callable[[str], dict]
+) -> None:
+    store = DynamoDBStore(table)
+    store.add_treatment(KEY, D1)
+    before = raw_item(KEY)
+    store.replace_treatment(KEY, D1, D1)
+    assert raw_item(KEY) == before
+
+
+def test_the_client_is_built_once_and_shared(table: str) -> None:
+    first, second = DynamoDBStore(table), DynamoDBStore(table)
+    first.get(KEY)
+    second.get(KEY)
+    assert first.client is second.client
+
+
+def test_retries_are_bounded_inside_alexas_eight_seconds() -> None:
+    retries = CLIENT_CONFIG.retries
+    attempts = retries["total_max_attempts"]
+    per_attempt = CLIENT_CONFIG.connect_timeout + CLIENT_CONFIG.read_timeout
+    # Backoff between attempts: at most 1 s, then 2 s (throttling's base scale in botocore).
+    worst_backoff = sum(2**i for i in range(attempts - 1))
+    assert retries["mode"] == "standard"
+    assert attempts * per_attempt + worst_backoff < 7  # the function's own timeout
+
+
+# --- DynamoDB: failures ---------------------------------------------------------------------
+
+# Short timeouts and one retry keep these tests fast; the production numbers are checked above.
+_FAST = Config(
+    connect_timeout=0.3,
+    read_timeout=0.3,
+    retries={"total_max_attempts": 2, "mode": "standard"},
+)
+
+
+@pytest.fixture
+def proxy(dynamodb_endpoint: str) -> Iterator[FaultProxy]:
+    with fault_proxy(dynamodb_endpoint) as running:
+        yield running
+
+
+@pytest.fixture
+def proxied(table: str, proxy: FaultProxy) -> DynamoDBStore:
+    client = boto3.client("dynamodb", endpoint_url=proxy.url, config=_FAST)
+    return DynamoDBStore(table, client=client)
+
+
+OPERATIONS: dict[str, tuple[str, Callable[[TreatmentStore], object]]] = {
+    "get": ("GetItem", lambda s: s.get(KEY)),
+    "add_treatment": ("UpdateItem", lambda s: s.add_treatment(KEY, D3)),
+    "replace_treatment": ("UpdateItem", lambda s: s.replace_treatment(KEY, D1, D3)),
+    "mark_welcomed": ("UpdateItem", lambda s: s.mark_welcomed(KEY)),
+    "delete": ("DeleteItem", lambda s: s.delete(KEY)),
+}
+
+
+@pytest.mark.parametrize("fault", [THROTTLE, UNAVAILABLE, TIMEOUT])
+@pytest.mark.parametrize("operation", list(OPERATIONS))
+def test_a_failing_call_raises_store_error_and_leaves_the_record_intact(
+    table: str, proxy: FaultProxy, proxied: DynamoDBStore, fault: str, operation: str
+) -> None:
+    direct = DynamoDBStore(table)
+    direct.add_treatment(KEY, D1)
+    direct.add_treatment(KEY, D2)
+    before = direct.get(KEY)
+    call, run = OPERATIONS[operation]
+    proxy.faults[call] = fault
+
+    with pytest.raises(StoreError) as raised:
+        run(proxied)
+
+    assert proxy.calls[call] == 2  # retried once, then gave up: bounded
+    message = str(raised.value)
+    assert KEY not in message and "2026" not in message
+    assert raised.value.__cause__ is None and raised.value.__suppress_context__
+    assert direct.get(KEY) == before
+
+
+def test_a_missing_table_is_a_store_error(dynamodb_endpoint: str) -> None:
+    with pytest.raises(StoreError, match="ResourceNotFoundException"):
+        DynamoDBStore("no-such-table").get(KEY)
+
+
+def test_nothing_listening_is_a_store_error(dynamodb_endpoint: str) -> None:
+    with fault_proxy(dynamodb_endpoint) as gone:
+        url = gone.url  # a loopback port that is closed once the block ends
+    client = boto3.client("dynamodb", endpoint_url=url, config=_FAST)
+    with pytest.raises(StoreError, match="EndpointConnectionError"):
+        DynamoDBStore("any", client=client).add_treatment(KEY, D1)
+
+
+def test_replace_retries_when_another_device_writes_in_between(
+    table: str, proxy: FaultProxy, proxied: DynamoDBStore
+) -> None:
+    direct = DynamoDBStore(table)
+    direct.add_treatment(KEY, D1)
+    # Just before the conditional write goes out, another device records D2.
+    proxy.before_forward["UpdateItem"] = lambda: direct.add_treatment(KEY, D2)
+
+    record = proxied.replace_treatment(KEY, D1, D3)
+
+    assert record.treatments == (D2, D3)
+    assert direct.get(KEY) == record
+    assert proxy.calls["GetItem"] == 2 and proxy.calls["UpdateItem"] == 2
+
+
+def test_store_errors_and_logs_carry_no_keys_or_dates(
+    table: str, proxy: FaultProxy, proxied: DynamoDBStore, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level("DEBUG")
+    DynamoDBStore(table).add_treatment(KEY, D1)
+    proxy.faults["UpdateItem"] = THROTTLE
+    with pytest.raises(StoreError):
+        proxied.replace_treatment(KEY, D1, D2)
+    assert KEY not in caplog.text and "2026-0" not in caplog.text
