@@ -15,6 +15,10 @@ $(VENV)/.installed: lambda/requirements.txt requirements-dev.txt
 run: $(VENV)/.installed
 	$(PY) -m laser_recovery.web
 
+# Talk to the skill in a terminal, e.g. make chat ARGS="--today 2026-11-24 --time-zone Europe/London"
+chat: $(VENV)/.installed
+	$(PY) -m laser_recovery.console $(ARGS)
+
 test: $(VENV)/.installed jdk
 	$(VENV)/bin/cfn-lint template.yaml
 	$(PY) -m pytest -q tests
@@ -35,6 +39,8 @@ package: $(VENV)/.installed
 	  --platform manylinux2014_aarch64 --implementation cp --python-version 3.13 \
 	  --only-binary=:all: -r lambda/requirements.txt
 	cp -R lambda/lambda_function.py lambda/laser_recovery build/lambda/
+	# The web service and the console run on laptops, never on Lambda.
+	rm -rf build/lambda/laser_recovery/web build/lambda/laser_recovery/console
 	find build/lambda -name __pycache__ -prune -exec rm -rf {} +
 	@if command -v $(LAMBDA_PYTHON) >/dev/null; then \
 	  $(LAMBDA_PYTHON) -W ignore::SyntaxWarning -m compileall -q \
