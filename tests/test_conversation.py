@@ -12,7 +12,7 @@ import pytest
 
 from laser_recovery.config import Settings
 from laser_recovery.skill import lambda_handler_for
-from laser_recovery.store import patient_key
+from laser_recovery.store import patient_id
 from tests.alexa import SKILL_ID, Conversation, settings_api_server
 
 TREATED = "2026-10-03"  # a Saturday
@@ -173,6 +173,12 @@ def test_date_in_the_future_with_a_year_is_moved_to_the_past(patient):
     assert "20251201" in reply.ssml
 
 
+def test_a_weekday_that_arrived_as_the_coming_one_is_last_weeks(patient):
+    # "I had my treatment on Monday", said on Tuesday November 24, arrives as November 30.
+    reply = patient.say("RecordTreatmentIntent", date="2026-11-30")
+    assert "Monday, " in reply.ssml and "20261123" in reply.ssml and "yesterday" in reply.text
+
+
 def test_yesterday_and_present_ref(patient):
     assert "yesterday" in patient.say("RecordTreatmentIntent", date="2026-11-23").text
     reply = patient.say("CorrectTreatmentIntent", date="PRESENT_REF")
@@ -202,7 +208,7 @@ def test_values_that_are_not_one_day_get_a_follow_up_question(patient, store, va
     reply = patient.say("RecordTreatmentIntent", date=value)
     assert question in reply.text
     assert reply.ends is False and reply.reprompt
-    assert store.get(patient_key(patient.user_id)) is None  # nothing guessed, nothing stored
+    assert store.get(patient_id(patient.user_id)) is None  # nothing guessed, nothing stored
 
 
 def test_unreadable_duration_gets_a_follow_up_question(patient):
@@ -225,7 +231,7 @@ def test_correction_replaces_the_date_just_recorded(patient, store):
     patient.say("RecordTreatmentIntent", date=TREATED)
     reply = patient.say("CorrectTreatmentIntent", date="2026-10-20")
     assert "corrected" in reply.text and "20261020" in reply.ssml
-    assert store.get(patient_key(patient.user_id)).treatments == (date(2026, 10, 20),)
+    assert store.get(patient_id(patient.user_id)).treatments == (date(2026, 10, 20),)
 
 
 def test_correction_without_a_date_asks_then_replaces(patient, store):
@@ -233,7 +239,7 @@ def test_correction_without_a_date_asks_then_replaces(patient, store):
     patient.launch()
     patient.say("CorrectTreatmentIntent")
     patient.say("RecordTreatmentIntent", date="2026-10-20")
-    assert store.get(patient_key(patient.user_id)).treatments == (date(2026, 10, 20),)
+    assert store.get(patient_id(patient.user_id)).treatments == (date(2026, 10, 20),)
 
 
 def test_a_series_keeps_every_date_and_answers_from_the_most_recent(patient, store):
@@ -241,7 +247,7 @@ def test_a_series_keeps_every_date_and_answers_from_the_most_recent(patient, sto
     reply = patient.say("RecordTreatmentIntent", date="2026-08-01")
     assert "most recent one" in reply.text and "20261003" in reply.ssml
     treated(patient, "2026-11-20")
-    assert store.get(patient_key(patient.user_id)).treatments == (
+    assert store.get(patient_id(patient.user_id)).treatments == (
         date(2026, 8, 1),
         date(2026, 10, 3),
         date(2026, 11, 20),
@@ -251,7 +257,7 @@ def test_a_series_keeps_every_date_and_answers_from_the_most_recent(patient, sto
 
 def test_same_date_again_writes_nothing(patient, store):
     treated(patient)
-    key = patient_key(patient.user_id)
+    key = patient_id(patient.user_id)
     before = store.get(key)
     reply = patient.say("RecordTreatmentIntent", date=TREATED)
     assert "already have" in reply.text
@@ -381,7 +387,7 @@ def test_forget_asks_first_then_deletes_everything_and_the_next_session_asks_aga
     assert "delete" in reply.text and reply.ends is False
     reply = patient.say("AMAZON.YesIntent")
     assert "deleted everything" in reply.text
-    assert store.get(patient_key(patient.user_id)) is None
+    assert store.get(patient_id(patient.user_id)) is None
     patient.hang_up()
     assert "need the date of your treatment" in patient.say("SunIntent").text
 
@@ -391,7 +397,7 @@ def test_forget_declined_keeps_the_dates(patient, store):
     patient.launch()
     patient.say("ForgetIntent")
     assert "kept" in patient.say("AMAZON.NoIntent").text
-    assert store.get(patient_key(patient.user_id)).treatments == (date(2026, 10, 3),)
+    assert store.get(patient_id(patient.user_id)).treatments == (date(2026, 10, 3),)
 
 
 # -- opening, help and leaving ----------------------------------------------------------

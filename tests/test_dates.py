@@ -41,7 +41,10 @@ def test_read_date(value, expected):
     [
         ("2027-11-10", SpokenDate(date(2026, 11, 10), moved_back=True)),  # "November tenth", yearless
         ("2026-11-24", SpokenDate(TODAY)),
-        ("2026-11-25", SpokenDate(date(2025, 11, 25), moved_back=True)),
+        ("2026-11-25", SpokenDate(date(2026, 11, 18), moved_back=True)),  # "Wednesday": last week's
+        ("2026-11-30", SpokenDate(date(2026, 11, 23), moved_back=True)),  # "Monday", said on a Tuesday
+        ("2026-12-01", SpokenDate(date(2025, 12, 1), moved_back=True)),  # a week or more ahead: a year
+        ("2026-11-23", SpokenDate(date(2026, 11, 23))),
         ("2028-02-29", SpokenDate(date(2027, 2, 28), moved_back=True)),
         ("2026-W47", Vague.WEEK),
     ],

@@ -9,10 +9,12 @@ from pathlib import Path
 
 import pytest
 
+from laser_recovery.store import PatientId
+from laser_recovery.store.dynamodb import PARTITION_KEY, SORT_KEY, _key
 from tests.dynamodb_local import REPO, TEMPLATE, load_template, table_schema
 
 STORE_SOURCE = REPO / "lambda" / "laser_recovery" / "store" / "dynamodb.py"
-ALLOWED = {"dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"}
+ALLOWED = {"dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:Query"}
 
 
 @pytest.fixture(scope="module")
@@ -31,11 +33,17 @@ def test_cfn_lint_passes() -> None:
 
 def test_the_table_is_keyed_as_the_store_writes(template: dict) -> None:
     schema = table_schema()
-    assert schema["KeySchema"] == [{"AttributeName": "patient_key", "KeyType": "HASH"}]
-    assert schema["AttributeDefinitions"] == [
-        {"AttributeName": "patient_key", "AttributeType": "S"}
+    assert schema["KeySchema"] == [
+        {"AttributeName": PARTITION_KEY, "KeyType": "HASH"},
+        {"AttributeName": SORT_KEY, "KeyType": "RANGE"},
     ]
-    assert '{"patient_key": {"S": key}}' in STORE_SOURCE.read_text(encoding="utf-8")
+    assert schema["AttributeDefinitions"] == [
+        {"AttributeName": PARTITION_KEY, "AttributeType": "S"},
+        {"AttributeName": SORT_KEY, "AttributeType": "S"},
+    ]
+    # The store writes exactly those two attributes as an item's key.
+    key = _key(PatientId("account-digest", "profile-digest"))
+    assert key == {PARTITION_KEY: {"S": "account-digest"}, SORT_KEY: {"S": "profile-digest"}}
     table = template["Resources"]["TreatmentsTable"]["Properties"]
     assert table["BillingMode"] == "PAY_PER_REQUEST"
     assert table["PointInTimeRecoverySpecification"] == {"PointInTimeRecoveryEnabled": True}

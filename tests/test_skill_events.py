@@ -1,20 +1,25 @@
-"""SkillDisabled through the real ASK SDK dispatch, on every store."""
+"""SkillDisabled through the real ASK SDK dispatch and through the whole skill, on every store."""
 
 from __future__ import annotations
 
 from datetime import date
 from types import SimpleNamespace
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 from ask_sdk_core.skill_builder import CustomSkillBuilder
 
+from laser_recovery.config import Settings
 from laser_recovery.handlers.skill_events import SkillDisabledHandler, persistence_status
-from laser_recovery.store import PatientRecord, TreatmentStore, patient_key
+from laser_recovery.skill import lambda_handler_for
+from laser_recovery.store import PatientRecord, TreatmentStore, patient_id
 
 SKILL_ID = "amzn1.ask.skill.00000000-0000-0000-0000-000000000000"
 USER = "amzn1.ask.account.TEST-DISABLED-USER"
 OTHER_USER = "amzn1.ask.account.TEST-SOMEONE-ELSE"
+# Two recognised voice profiles in the disabling user's household.
+PERSONS = ("amzn1.ask.person.TEST-ALEX", "amzn1.ask.person.TEST-SAM")
 DAY = date(2026, 3, 2)
 
 
@@ -50,24 +55,52 @@ def run(store: TreatmentStore, envelope: dict[str, Any]) -> dict[str, Any]:
     return builder.lambda_handler()(envelope, None)
 
 
+def run_whole_skill(store: TreatmentStore, envelope: dict[str, Any]) -> dict[str, Any]:
+    """The deployed wiring: interceptor, every handler, exception handlers, skill id check."""
+    return lambda_handler_for(Settings(skill_id=SKILL_ID), store=store)(envelope, None)
+
+
+Runner = Callable[[TreatmentStore, dict[str, Any]], dict[str, Any]]
+
+
 @pytest.mark.parametrize("status", ["NOT_PERSISTED", None])
 def test_disabling_the_skill_deletes_only_that_patients_record(
     store: TreatmentStore, status: str | None
 ) -> None:
-    store.add_treatment(patient_key(USER), DAY)
-    store.add_treatment(patient_key(OTHER_USER), DAY)
+    store.add_treatment(patient_id(USER), DAY)
+    store.add_treatment(patient_id(OTHER_USER), DAY)
 
     response = run(store, skill_disabled(USER, status))
 
     assert response["version"] == "1.0"
     assert "outputSpeech" not in response["response"]  # an event: nobody is listening
-    assert store.get(patient_key(USER)) is None
-    assert store.get(patient_key(OTHER_USER)) == PatientRecord((DAY,))
+    assert store.get(patient_id(USER)) is None
+    assert store.get(patient_id(OTHER_USER)) == PatientRecord((DAY,))
+
+
+@pytest.mark.parametrize("runner", [run, run_whole_skill], ids=["handler", "skill"])
+def test_disabling_the_skill_deletes_every_profile_of_the_account(
+    store: TreatmentStore, runner: Runner
+) -> None:
+    household = [patient_id(USER), *(patient_id(USER, person) for person in PERSONS)]
+    for patient in household:
+        store.add_treatment(patient, DAY)
+    store.mark_welcomed(household[1])
+    # Someone else: the shared record and a recognised person of another account.
+    others = [patient_id(OTHER_USER), patient_id(OTHER_USER, PERSONS[0])]
+    for patient in others:
+        store.add_treatment(patient, DAY)
+
+    response = runner(store, skill_disabled(USER, None))
+
+    assert "outputSpeech" not in response["response"]
+    assert [store.get(patient) for patient in household] == [None, None, None]
+    assert [store.get(patient) for patient in others] == [PatientRecord((DAY,))] * 2
 
 
 def test_disabling_without_a_record_is_fine(store: TreatmentStore) -> None:
     run(store, skill_disabled(USER, "NOT_PERSISTED"))
-    assert store.get(patient_key(USER)) is None
+    assert store.get(patient_id(USER)) is None
 
 
 def test_the_persistence_status_is_read_from_the_body_when_the_sdk_keeps_it() -> None:

@@ -3,21 +3,56 @@ the item shape, atomic writes under concurrency, and bounded, clean failures."""
 
 from __future__ import annotations
 
+import hashlib
+import sqlite3
 import threading
 from collections.abc import Callable, Iterator
 from datetime import date, timedelta
+from pathlib import Path
 
 import boto3
 import pytest
 from botocore.config import Config
 
-from laser_recovery.store import PatientRecord, StoreError, TreatmentStore, patient_key
+from laser_recovery.store import (
+    PatientId,
+    PatientRecord,
+    StoreError,
+    TreatmentStore,
+    account_key,
+    patient_id,
+)
+from laser_recovery.store import dynamodb as dynamodb_store
 from laser_recovery.store.dynamodb import CLIENT_CONFIG, DynamoDBStore
+from laser_recovery.store.model import SHARED_PROFILE
+from laser_recovery.store.sqlite import SQLiteStore
 from tests.dynamodb_faults import THROTTLE, TIMEOUT, UNAVAILABLE, FaultProxy, fault_proxy
 
-KEY = patient_key("amzn1.ask.account.TEST-PATIENT")
-OTHER = patient_key("amzn1.ask.account.TEST-PATIENT", "amzn1.ask.person.TEST-PERSON")
+USER = "amzn1.ask.account.TEST-PATIENT"
+PERSON = "amzn1.ask.person.TEST-PERSON"
+ACCOUNT = account_key(USER)
+KEY = patient_id(USER)  # the account's shared record
+OTHER = patient_id(USER, PERSON)  # a recognised person on the same account
+STRANGER = patient_id("amzn1.ask.account.TEST-SOMEONE-ELSE")
 D1, D2, D3 = date(2026, 3, 2), date(2026, 4, 6), date(2026, 5, 11)
+
+
+# --- ids -----------------------------------------------------------------------------------
+
+
+def sha(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def test_patient_ids_are_digests_grouped_by_account() -> None:
+    assert KEY == PatientId(sha(USER), SHARED_PROFILE) == patient_id(USER, "")
+    assert OTHER == PatientId(sha(USER), sha(PERSON))
+    assert KEY.account == OTHER.account == ACCOUNT != STRANGER.account
+    assert patient_id(USER, PERSON) == OTHER  # stable: the same person finds the same record
+    assert "TEST" not in repr(OTHER)  # and repr shows nothing, not even the digests
+    assert OTHER.account not in repr(OTHER) and OTHER.profile not in repr(OTHER)
+    with pytest.raises(ValueError):
+        PatientId(ACCOUNT, "")  # DynamoDB refuses empty key strings: so does every store
 
 
 # --- the contract, on every store ---------------------------------------------------------
@@ -93,9 +128,36 @@ def test_delete_forgets_everything(store: TreatmentStore) -> None:
 def test_one_patient_never_sees_another(store: TreatmentStore) -> None:
     store.add_treatment(KEY, D1)
     assert store.get(OTHER) is None
+    assert store.get(STRANGER) is None
     store.add_treatment(OTHER, D2)
     store.delete(OTHER)
     assert store.get(KEY) == PatientRecord((D1,))
+
+
+def test_delete_account_forgets_every_profile_and_nobody_else(store: TreatmentStore) -> None:
+    household = [KEY, OTHER, patient_id(USER, "amzn1.ask.person.TEST-SECOND")]
+    for patient in household:
+        store.add_treatment(patient, D1)
+    store.mark_welcomed(OTHER)
+    neighbour = patient_id("amzn1.ask.account.TEST-SOMEONE-ELSE", PERSON)
+    store.add_treatment(STRANGER, D2)
+    store.add_treatment(neighbour, D3)
+
+    store.delete_account(ACCOUNT)
+
+    assert [store.get(patient) for patient in household] == [None, None, None]
+    assert store.get(STRANGER) == PatientRecord((D2,))
+    assert store.get(neighbour) == PatientRecord((D3,))
+    # The account can start again from nothing.
+    assert store.add_treatment(OTHER, D3) == PatientRecord((D3,), welcomed=False)
+
+
+def test_delete_account_without_records_is_fine(store: TreatmentStore) -> None:
+    store.add_treatment(STRANGER, D1)
+    store.delete_account(ACCOUNT)
+    store.delete_account(ACCOUNT)  # and twice is not an error either
+    assert store.get(KEY) is None
+    assert store.get(STRANGER) == PatientRecord((D1,))
 
 
 def test_dates_recorded_at_once_from_many_devices_all_survive(store: TreatmentStore) -> None:
@@ -134,7 +196,12 @@ def table(dynamodb_table: str) -> str:
 @pytest.fixture
 def raw_item(table: str) -> Callable[[str], dict]:
     client = boto3.client("dynamodb")
-    return lambda key: client.get_item(TableName=table, Key={"patient_key": {"S": key}})["Item"]
+
+    def read(patient: PatientId) -> dict:
+        key = {"account": {"S": patient.account}, "profile": {"S": patient.profile}}
+        return client.get_item(TableName=table, Key=key)["Item"]
+
+    return read
 
 
 def test_item_shape(table: str, raw_item: Callable[[str], dict]) -> None:
@@ -144,7 +211,8 @@ def test_item_shape(table: str, raw_item: Callable[[str], dict]) -> None:
     store.add_treatment(KEY, D1)
     item = raw_item(KEY)
     assert set(item) == {
-        "patient_key",
+        "account",
+        "profile",
         "treatments",
         "welcomed",
         "created_at",
@@ -152,13 +220,52 @@ def test_item_shape(table: str, raw_item: Callable[[str], dict]) -> None:
         "schema_version",
         "revision",
     }
-    assert item["patient_key"] == {"S": KEY}
+    assert item["account"] == {"S": ACCOUNT}
+    assert item["profile"] == {"S": SHARED_PROFILE}
     assert sorted(item["treatments"]["SS"]) == ["2026-03-02", "2026-04-06"]
     assert item["welcomed"] == {"BOOL": False}
     assert item["schema_version"] == {"N": "1"}
     assert item["created_at"] == first["created_at"]
     assert item["updated_at"]["S"].endswith("+00:00")
     assert "TEST-PATIENT" not in str(item)  # only the hashed key is stored
+    store.add_treatment(OTHER, D1)
+    person = raw_item(OTHER)
+    assert person["account"] == {"S": ACCOUNT}
+    assert person["profile"] == {"S": OTHER.profile}
+    assert len(OTHER.profile) == 64 and "TEST-PERSON" not in str(person)
+
+
+def test_delete_account_follows_every_query_page(
+    table: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = DynamoDBStore(table)
+    household = [KEY, *(patient_id(USER, f"amzn1.ask.person.TEST-{i}") for i in range(4))]
+    for patient in household:
+        store.add_treatment(patient, D1)
+    store.add_treatment(STRANGER, D1)
+    monkeypatch.setattr(dynamodb_store, "_QUERY_PAGE", 2)  # five profiles: three pages
+
+    store.delete_account(ACCOUNT)
+
+    assert all(store.get(patient) is None for patient in household)
+    assert store.get(STRANGER) == PatientRecord((D1,))
+
+
+# --- SQLite: the file ------------------------------------------------------------------------
+
+
+def test_a_file_in_the_old_layout_is_refused_with_what_to_do(tmp_path: Path) -> None:
+    path = tmp_path / "old.sqlite3"
+    with sqlite3.connect(path) as db:  # the layout keyed by one patient_key, before accounts
+        db.execute("CREATE TABLE patients (patient_key TEXT PRIMARY KEY)")
+    db.close()
+    with pytest.raises(StoreError, match="another layout; delete that file"):
+        SQLiteStore(path)
+
+
+def test_a_file_is_reopened_with_its_records(tmp_path: Path) -> None:
+    SQLiteStore(tmp_path / "s.sqlite3").add_treatment(OTHER, D1)
+    assert SQLiteStore(tmp_path / "s.sqlite3").get(OTHER) == PatientRecord((D1,))
 
 
 def test_a_replace_that_changes_nothing_writes_nothing(
@@ -216,6 +323,8 @@ OPERATIONS: dict[str, tuple[str, Callable[[TreatmentStore], object]]] = {
     "replace_treatment": ("UpdateItem", lambda s: s.replace_treatment(KEY, D1, D3)),
     "mark_welcomed": ("UpdateItem", lambda s: s.mark_welcomed(KEY)),
     "delete": ("DeleteItem", lambda s: s.delete(KEY)),
+    "delete_account finding": ("Query", lambda s: s.delete_account(ACCOUNT)),
+    "delete_account deleting": ("DeleteItem", lambda s: s.delete_account(ACCOUNT)),
 }
 
 
@@ -236,7 +345,7 @@ def test_a_failing_call_raises_store_error_and_leaves_the_record_intact(
 
     assert proxy.calls[call] == 2  # retried once, then gave up: bounded
     message = str(raised.value)
-    assert KEY not in message and "2026" not in message
+    assert KEY.account not in message and KEY.profile not in message and "2026" not in message
     assert raised.value.__cause__ is None and raised.value.__suppress_context__
     assert direct.get(KEY) == before
 
@@ -277,4 +386,4 @@ def test_store_errors_and_logs_carry_no_keys_or_dates(
     proxy.faults["UpdateItem"] = THROTTLE
     with pytest.raises(StoreError):
         proxied.replace_treatment(KEY, D1, D2)
-    assert KEY not in caplog.text and "2026-0" not in caplog.text
+    assert KEY.account not in caplog.text and "2026-0" not in caplog.text

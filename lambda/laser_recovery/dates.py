@@ -73,14 +73,19 @@ def read_date(value: str, today: date) -> date | Vague:
 
 
 def in_the_past(day: date, today: date) -> SpokenDate:
-    """A treatment has happened: a day that arrives in the future is a year earlier.
+    """A treatment has happened: a day that arrives in the future is moved into the past.
 
     Alexa resolves a date said without a year to the next such day ("November tenth"
-    said on November 24 arrives as next year's), which is never what a patient means
-    when talking about their treatment.
+    said on November 24 arrives as next year's), and a weekday to the coming one
+    ("Monday" said on a Tuesday arrives as next Monday). Within the coming week the
+    patient almost certainly named a weekday, so it is last week's; further ahead it is
+    the same day a year earlier. Either way the later, more conservative date is chosen,
+    and the skill says the date back so the patient can correct it.
     """
     if day <= today:
         return SpokenDate(day)
+    if day - today < timedelta(days=7):
+        return SpokenDate(day - timedelta(days=7), moved_back=True)
     return SpokenDate(day - relativedelta(years=1), moved_back=True)
 
 

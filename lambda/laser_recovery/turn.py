@@ -13,12 +13,13 @@ from datetime import date, datetime, timezone
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from ask_sdk_core.exceptions import AttributesManagerException
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_model import Response
 
 from .recovery import Protocol
 from .speech import Speech, speech_for, ssml
-from .store import PatientRecord, TreatmentStore, patient_key
+from .store import PatientId, PatientRecord, TreatmentStore, patient_id
 
 log = logging.getLogger(__name__)
 
@@ -39,7 +40,10 @@ class Turn:
         self.input = handler_input
         self.services = services
         self.protocol = services.protocol
-        self.session: dict[str, Any] = handler_input.attributes_manager.session_attributes
+        try:
+            self.session: dict[str, Any] = handler_input.attributes_manager.session_attributes
+        except AttributesManagerException:  # skill events arrive outside any session
+            self.session = {}
         envelope = handler_input.request_envelope
         self.speech: Speech = speech_for(getattr(envelope.request, "locale", None), self.protocol)
         self._now: datetime | None = None
@@ -52,10 +56,10 @@ class Turn:
     # -- who ---------------------------------------------------------------------------
 
     @property
-    def key(self) -> str:
+    def key(self) -> PatientId:
         system = self.input.request_envelope.context.system
         person = getattr(system, "person", None)
-        return patient_key(system.user.user_id, getattr(person, "person_id", None))
+        return patient_id(system.user.user_id, getattr(person, "person_id", None))
 
     @property
     def store(self) -> TreatmentStore:

@@ -1,4 +1,4 @@
-"""Skill events: when a patient disables the skill, forget what was stored for them.
+"""Skill events: when a patient disables the skill, forget what was stored for their account.
 
 Alexa sends `AlexaSkillEvent.SkillDisabled` out of session (nobody hears a reply). Its
 `request.body.userInformationPersistenceStatus` says whether the user id survives a re-enable:
@@ -15,7 +15,7 @@ from ask_sdk_core.dispatch_components import AbstractRequestHandler
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_model import Response
 
-from ..store import TreatmentStore, patient_key
+from ..store import TreatmentStore, account_key
 
 log = logging.getLogger(__name__)
 
@@ -24,7 +24,8 @@ PERSISTED = "PERSISTED"
 
 
 class SkillDisabledHandler(AbstractRequestHandler):
-    """Deletes the patient's record unless Alexa says their user id will be kept."""
+    """Deletes every record of the account (the shared one and each recognised person's)
+    unless Alexa says the user id will be kept."""
 
     def __init__(self, store: TreatmentStore) -> None:
         self._store = store
@@ -35,11 +36,12 @@ class SkillDisabledHandler(AbstractRequestHandler):
     def handle(self, handler_input: HandlerInput) -> Response:
         envelope = handler_input.request_envelope
         if persistence_status(envelope.request) == PERSISTED:
-            log.info("skill disabled; the user id is kept, so the record is kept")
+            log.info("skill disabled; the user id is kept, so the records are kept")
         else:
-            # Skill events carry the user in context.System, as every request does.
-            self._store.delete(patient_key(envelope.context.system.user.user_id))
-            log.info("skill disabled; the patient's record was deleted")
+            # Skill events carry the user in context.System, as every request does, but no
+            # person: the whole account goes, every voice profile's record with it.
+            self._store.delete_account(account_key(envelope.context.system.user.user_id))
+            log.info("skill disabled; the account's records were deleted")
         return handler_input.response_builder.response
 
 

@@ -8,12 +8,27 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from .model import PatientRecord, StoreError, TreatmentStore, patient_key
+from .model import (
+    PatientId,
+    PatientRecord,
+    StoreError,
+    TreatmentStore,
+    account_key,
+    patient_id,
+)
 
 if TYPE_CHECKING:
     from ..config import Settings
 
-__all__ = ["PatientRecord", "StoreError", "TreatmentStore", "open_store", "patient_key"]
+__all__ = [
+    "PatientId",
+    "PatientRecord",
+    "StoreError",
+    "TreatmentStore",
+    "account_key",
+    "open_store",
+    "patient_id",
+]
 
 
 def open_store(settings: Settings) -> TreatmentStore:

@@ -1,7 +1,8 @@
 """The cloud store: one DynamoDB item per patient, every write one atomic UpdateItem.
 
 Item shape (documented in the README):
-    patient_key     S     the caller's hashed key (partition key; never a raw Alexa id)
+    account         S     partition key: SHA-256 of the Alexa user id (never a raw Alexa id)
+    profile         S     sort key: SHA-256 of the person id, or model.SHARED_PROFILE
     treatments      SS    ISO dates; absent when no date is stored (DynamoDB has no empty set)
     welcomed        BOOL
     created_at      S     ISO UTC, set once
@@ -26,7 +27,7 @@ import boto3
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
-from .model import SCHEMA_VERSION, PatientRecord, StoreError
+from .model import SCHEMA_VERSION, PatientId, PatientRecord, StoreError
 
 # Alexa gives up after 8 s and the function after 7 s. Worst case per call, with these numbers:
 # three attempts of at most 0.5 s connect + 0.8 s read, plus botocore's jittered backoff
@@ -39,6 +40,14 @@ CLIENT_CONFIG = Config(
 
 # How many times replace_treatment re-reads after losing a race with another device.
 _REPLACE_ATTEMPTS = 3
+
+# The table's key attributes; the deployment template must declare the same (tested).
+PARTITION_KEY = "account"
+SORT_KEY = "profile"
+
+# Items per Query page in delete_account. A household has a few profiles, so one page is the
+# rule; the loop still follows LastEvaluatedKey, and the tests shrink this to prove it.
+_QUERY_PAGE = 100
 
 _clients: dict[tuple[str | None, str | None], Any] = {}
 _clients_lock = threading.Lock()
@@ -80,29 +89,29 @@ class DynamoDBStore:
                     self._client = shared_client()
         return self._client
 
-    def get(self, key: str) -> PatientRecord | None:
-        item = self._get_item(key)
+    def get(self, patient: PatientId) -> PatientRecord | None:
+        item = self._get_item(patient)
         return None if item is None else _record(item)
 
-    def add_treatment(self, key: str, day: date) -> PatientRecord:
+    def add_treatment(self, patient: PatientId, day: date) -> PatientRecord:
         # ADD on a string set is a server-side union: two devices adding at once both land.
         attributes = self._update(
-            key, add=["#treatments :day"], values={":day": {"SS": [day.isoformat()]}}
+            patient, add=["#treatments :day"], values={":day": {"SS": [day.isoformat()]}}
         )
         return _record(attributes)
 
-    def replace_treatment(self, key: str, old: date, new: date) -> PatientRecord:
+    def replace_treatment(self, patient: PatientId, old: date, new: date) -> PatientRecord:
         # DynamoDB rejects ADD and DELETE on the same attribute in one expression ("two
         # document paths overlap"), and has no set-difference function. So: read, compute the
         # new set, and write it back with SET on the condition that no other write happened in
         # between (same revision); on a lost race, read again. Each write is still one
         # UpdateItem, so a record is never half-written.
         for _ in range(_REPLACE_ATTEMPTS):
-            item = self._get_item(key)
+            item = self._get_item(patient)
             current = _record(item) if item is not None else PatientRecord()
             if old not in current.treatments:
                 # Nothing to swap out: the corrected date is simply recorded.
-                return self.add_treatment(key, new)
+                return self.add_treatment(patient, new)
             if old == new:
                 return current  # nothing changes, so nothing is written
             kept = {d.isoformat() for d in current.treatments if d != old}
@@ -114,7 +123,7 @@ class DynamoDBStore:
                 condition, values = "#revision = :seen", {":seen": revision}
             try:
                 attributes = self._update(
-                    key,
+                    patient,
                     assign=["#treatments = :days"],
                     values={":days": {"SS": days}, **values},
                     condition=condition,
@@ -124,22 +133,49 @@ class DynamoDBStore:
             return _record(attributes)
         raise StoreError("DynamoDB UpdateItem: too many concurrent changes")
 
-    def mark_welcomed(self, key: str) -> None:
+    def mark_welcomed(self, patient: PatientId) -> None:
         self._update(
-            key, assign=["#welcomed = :true"], values={":true": {"BOOL": True}}, returns="NONE"
+            patient, assign=["#welcomed = :true"], values={":true": {"BOOL": True}}, returns="NONE"
         )
 
-    def delete(self, key: str) -> None:
-        self._call("DeleteItem", TableName=self._table, Key=_key(key))
+    def delete(self, patient: PatientId) -> None:
+        self._call("DeleteItem", TableName=self._table, Key=_key(patient))
 
-    def _get_item(self, key: str) -> dict | None:
+    def delete_account(self, account: str) -> None:
+        # DynamoDB has no "delete by partition": find every profile first (a consistent
+        # Query, keys only), then delete them one DeleteItem each: a household has few
+        # profiles, and this keeps the role's permissions to one more action. Each delete is
+        # whole; if one fails, the StoreError reaches Alexa, which retries skill events, and
+        # the next run deletes what is left.
+        keys: list[dict] = []
+        request: dict[str, Any] = {
+            "TableName": self._table,
+            "KeyConditionExpression": "#account = :account",
+            "ProjectionExpression": "#account, #profile",
+            "ExpressionAttributeNames": {"#account": PARTITION_KEY, "#profile": SORT_KEY},
+            "ExpressionAttributeValues": {":account": {"S": account}},
+            "ConsistentRead": True,
+            "Limit": _QUERY_PAGE,
+        }
+        while True:
+            page = self._call("Query", **request)
+            keys.extend(page.get("Items", []))
+            if "LastEvaluatedKey" not in page:
+                break
+            request["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+        for key in keys:
+            self._call("DeleteItem", TableName=self._table, Key=key)
+
+    def _get_item(self, patient: PatientId) -> dict | None:
         # Strongly consistent: a date recorded on another device a moment ago must show.
-        answer = self._call("GetItem", TableName=self._table, Key=_key(key), ConsistentRead=True)
+        answer = self._call(
+            "GetItem", TableName=self._table, Key=_key(patient), ConsistentRead=True
+        )
         return answer.get("Item")
 
     def _update(
         self,
-        key: str,
+        patient: PatientId,
         *,
         assign: Sequence[str] = (),
         add: Sequence[str] = (),
@@ -169,7 +205,7 @@ class DynamoDBStore:
         used = f"{expression} {condition or ''}"
         request: dict[str, Any] = {
             "TableName": self._table,
-            "Key": _key(key),
+            "Key": _key(patient),
             "UpdateExpression": expression,
             # DynamoDB refuses names it was given but did not use.
             "ExpressionAttributeNames": {n: n[1:] for n in _NAMES if n in used},
@@ -182,7 +218,12 @@ class DynamoDBStore:
 
     def _call(self, operation: str, **request: Any) -> dict:
         """Run one DynamoDB call; every failure becomes a StoreError naming only its kind."""
-        method = {"GetItem": "get_item", "UpdateItem": "update_item", "DeleteItem": "delete_item"}
+        method = {
+            "GetItem": "get_item",
+            "UpdateItem": "update_item",
+            "DeleteItem": "delete_item",
+            "Query": "query",
+        }
         try:
             return getattr(self.client, method[operation])(**request)
         except ClientError as error:
@@ -209,8 +250,8 @@ _NAMES = (
 )
 
 
-def _key(key: str) -> dict:
-    return {"patient_key": {"S": key}}
+def _key(patient: PatientId) -> dict:
+    return {PARTITION_KEY: {"S": patient.account}, SORT_KEY: {"S": patient.profile}}
 
 
 def _record(item: dict) -> PatientRecord:
