@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 export PYTHONPATH := $(CURDIR)/lambda
 
-.PHONY: run test jdk chat models package bench clean
+.PHONY: run run-dynamodb test jdk chat models package bench clean
 
 $(VENV)/.installed: lambda/requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -18,6 +18,10 @@ run: $(VENV)/.installed
 # Talk to the skill in a terminal, e.g. make chat ARGS="--today 2026-11-24 --time-zone Europe/London"
 chat: $(VENV)/.installed
 	$(PY) -m laser_recovery.console $(ARGS)
+
+# The same service on DynamoDB Local (in memory) instead of the SQLite file.
+run-dynamodb: $(VENV)/.installed jdk
+	$(PY) -m tests.dynamodb_local
 
 test: $(VENV)/.installed jdk
 	$(VENV)/bin/cfn-lint template.yaml

@@ -159,3 +159,39 @@ def create_table(client: Any, name: str) -> None:
     client.get_waiter("table_exists").wait(
         TableName=name, WaiterConfig={"Delay": 1, "MaxAttempts": 30}
     )
+
+
+def serve() -> int:
+    """`make run-dynamodb`: the local web service on DynamoDB Local instead of SQLite.
+
+    Starts DynamoDB Local on loopback, creates the table from template.yaml, runs the
+    service in this process, and stops DynamoDB Local by its PID when the service ends.
+    """
+    import os
+    import signal
+    import sys
+
+    import boto3
+
+    from laser_recovery.web.__main__ import main
+
+    # `kill` as well as Ctrl-C must reach the finally below, or DynamoDB Local outlives us.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    server = start()
+    try:
+        os.environ.update(
+            AWS_ENDPOINT_URL_DYNAMODB=server.endpoint,
+            AWS_ACCESS_KEY_ID="local",
+            AWS_SECRET_ACCESS_KEY="local",
+            AWS_DEFAULT_REGION=os.environ.get("AWS_DEFAULT_REGION", "eu-west-1"),
+        )
+        table = os.environ.setdefault("TABLE_NAME", "laser-recovery")
+        create_table(boto3.client("dynamodb"), table)
+        print(f"DynamoDB Local on {server.endpoint}, table {table} (in memory)", flush=True)
+        return main()
+    finally:
+        server.stop()
+
+
+if __name__ == "__main__":
+    raise SystemExit(serve())

@@ -74,22 +74,19 @@ def _progress(turn: Turn, treatment: date | None, on: date | None) -> str:
     assert treatment is not None
     speech = turn.speech
     where = recovery.progress(treatment, turn.today, turn.protocol)
-    parts = [speech.say("progress.today", day=where.day, date=speech.weekday_date(treatment))]
+    today = speech.say("progress.today", day=where.day, date=speech.weekday_date(treatment))
+    if not where.upcoming:
+        return f"{today} {speech.say('progress.all_done')}"
     names = [speech.say(f"progress.milestones.{m.name}") for m in where.passed[-3:]]
-    parts.append(speech.say("progress.passed", items=speech.join(names)) if names else speech.say("progress.early"))
-    if where.upcoming:
-        first = where.upcoming[0]
-        parts.append(
-            speech.say(
-                "progress.next",
-                items=speech.join([speech.say(f"progress.milestones.{m.name}") for m in where.upcoming]),
-                date=speech.weekday_date(first.date),
-                in_days=speech.until(first.offset - where.day),
-            )
-        )
-    else:
-        parts.append(speech.say("progress.all_done"))
-    return " ".join(parts)
+    passed = speech.say("progress.passed", items=speech.join(names)) if names else speech.say("progress.early")
+    first = where.upcoming[0]
+    upcoming = speech.say(
+        "progress.next",
+        items=speech.join([speech.say(f"progress.milestones.{m.name}") for m in where.upcoming]),
+        date=speech.weekday_date(first.date),
+        in_days=speech.until(first.offset - where.day),
+    )
+    return f"{today} {passed} {upcoming}"
 
 
 @dataclass(frozen=True)
