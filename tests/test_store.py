@@ -292,7 +292,8 @@ def test_retries_are_bounded_inside_alexas_eight_seconds() -> None:
     # Backoff between attempts: at most 1 s, then 2 s (throttling's base scale in botocore).
     worst_backoff = sum(2**i for i in range(attempts - 1))
     assert retries["mode"] == "standard"
-    assert attempts * per_attempt + worst_backoff < 7  # the function's own timeout
+    calls_per_turn = 2  # the session's one read, then one write
+    assert calls_per_turn * (attempts * per_attempt + worst_backoff) < 7  # the function's timeout
 
 
 # --- DynamoDB: failures ---------------------------------------------------------------------

@@ -29,13 +29,15 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from .model import SCHEMA_VERSION, PatientId, PatientRecord, StoreError
 
-# Alexa gives up after 8 s and the function after 7 s. Worst case per call, with these numbers:
-# three attempts of at most 0.5 s connect + 0.8 s read, plus botocore's jittered backoff
-# (25 ms·2^i for errors, at most 1 s then 2 s after throttling) stays near 4.5 s.
+# Alexa gives up after 8 s and the function after 7 s, and a turn makes two store calls at
+# most (a session's one read, then one write; a correction that loses a race re-reads). Worst
+# case per call, with these numbers:
+# two attempts of at most 0.5 s connect + 0.6 s read, plus botocore's jittered backoff
+# (at most 1 s after throttling) stays near 3.2 s, so even two failing calls fit.
 CLIENT_CONFIG = Config(
     connect_timeout=0.5,
-    read_timeout=0.8,
-    retries={"total_max_attempts": 3, "mode": "standard"},
+    read_timeout=0.6,
+    retries={"total_max_attempts": 2, "mode": "standard"},
 )
 
 # How many times replace_treatment re-reads after losing a race with another device.
