@@ -5,17 +5,16 @@ from __future__ import annotations
 
 import json
 import re
-import ssl
-import threading
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from html import unescape
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
+from tests.support.loopback import QuietHandler, serving, use_tls
 from tests.support.pki import write_tls_files
 
 SKILL_ID = "amzn1.ask.skill.00000000-0000-0000-0000-000000000000"
@@ -172,28 +171,12 @@ def settings_api_server(tls_dir: Path) -> Iterator[tuple[SettingsApi, str, Path]
     api = SettingsApi()
     files = write_tls_files(tls_dir)
 
-    class Handler(BaseHTTPRequestHandler):
+    class Handler(QuietHandler):
         def do_GET(self) -> None:  # noqa: N802 (the http.server interface)
             status, body = api.answer(self.path)
-            data = body.encode()
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
-
-        def log_message(self, *args: Any) -> None:
-            pass
+            self.send_bytes(status, body.encode(), "application/json")
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    context.load_cert_chain(files.cert, files.key)
-    server.socket = context.wrap_socket(server.socket, server_side=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield api, f"https://127.0.0.1:{server.server_address[1]}", files.ca_bundle
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
+    use_tls(server, files.cert, files.key)
+    with serving(server) as url:
+        yield api, url, files.ca_bundle

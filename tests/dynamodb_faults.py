@@ -10,8 +10,10 @@ import threading
 from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from urllib.parse import urlsplit
+
+from tests.support.loopback import QuietHandler, serving
 
 THROTTLE = "throttle"
 UNAVAILABLE = "unavailable"
@@ -40,7 +42,7 @@ class FaultProxy(ThreadingHTTPServer):
         return f"http://127.0.0.1:{self.server_address[1]}"
 
 
-class _Handler(BaseHTTPRequestHandler):
+class _Handler(QuietHandler):
     server: FaultProxy
 
     def do_POST(self) -> None:  # noqa: N802 (http.server's naming)
@@ -89,20 +91,12 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(payload)
 
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
-        pass  # request lines would only clutter the test output
-
 
 @contextmanager
 def fault_proxy(upstream: str) -> Iterator[FaultProxy]:
     proxy = FaultProxy(upstream)
-    # A short poll interval makes shutdown() quick at teardown.
-    thread = threading.Thread(target=proxy.serve_forever, args=(0.05,), daemon=True)
-    thread.start()
-    try:
-        yield proxy
-    finally:
-        proxy.release.set()
-        proxy.shutdown()
-        proxy.server_close()
-        thread.join(timeout=10)
+    with serving(proxy):
+        try:
+            yield proxy
+        finally:
+            proxy.release.set()  # a request held to simulate a timeout must not block shutdown

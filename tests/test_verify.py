@@ -4,11 +4,9 @@ caching and the download guard, all against a locally generated CA (no network).
 from __future__ import annotations
 
 import json
-import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from http.server import ThreadingHTTPServer
 
 import pytest
 from laser_recovery.web.verify import (
@@ -20,6 +18,7 @@ from laser_recovery.web.verify import (
     load_roots,
 )
 
+from tests.support.loopback import QuietHandler, serving
 from tests.support.pki import ALEXA_NAME, AlexaPki, alexa_pki, new_leaf, sign_body
 
 NOW = datetime(2031, 5, 1, 12, 0, 0, tzinfo=UTC)
@@ -359,39 +358,22 @@ def test_empty_root_list_is_refused() -> None:
 
 @pytest.fixture(scope="module")
 def loopback() -> Iterator[str]:
-    class Handler(BaseHTTPRequestHandler):
+    class Handler(QuietHandler):
         def do_GET(self) -> None:
             if self.path == "/big":
-                self._send(200, b"x" * 70_000)
+                self.send_bytes(200, b"x" * 70_000)
             elif self.path == "/chain":
-                self._send(200, b"pem bytes")
+                self.send_bytes(200, b"pem bytes")
             elif self.path == "/moved":
                 self.send_response(302)
                 self.send_header("Location", "/chain")
                 self.send_header("Content-Length", "0")
                 self.end_headers()
             else:
-                self._send(404, b"no")
+                self.send_bytes(404, b"no")
 
-        def _send(self, status: int, data: bytes) -> None:
-            self.send_response(status)
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
-
-        def log_message(self, *args: Any) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    # A short poll interval so shutdown() returns promptly.
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
+    with serving(ThreadingHTTPServer(("127.0.0.1", 0), Handler)) as url:
+        yield url
 
 
 def test_download_returns_the_body(loopback: str) -> None:

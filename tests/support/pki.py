@@ -101,6 +101,28 @@ def _leaf_usage(rsa_key: bool) -> x509.KeyUsage:
     )
 
 
+def _ca(
+    label: str, issuer: Issued | None, path_length: int | None, start: datetime, end: datetime
+) -> Issued:
+    """A CA certificate: self-signed when `issuer` is None (a root), else issued by it."""
+    key = _ca_key(label)
+    builder = (
+        x509.CertificateBuilder()
+        .subject_name(_name(f"Laser Recovery Test {label}"))
+        .issuer_name(issuer.cert.subject if issuer else _name(f"Laser Recovery Test {label}"))
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(start)
+        .not_valid_after(end)
+        .add_extension(x509.BasicConstraints(ca=True, path_length=path_length), critical=True)
+        .add_extension(_ca_usage(), critical=True)
+        .add_extension(_ski(key), critical=False)
+    )
+    if issuer:
+        builder = builder.add_extension(_aki(issuer), critical=False)
+    return Issued(builder.sign(issuer.key if issuer else key, hashes.SHA256()), key)
+
+
 def new_root(
     label: str = "root",
     *,
@@ -109,22 +131,7 @@ def new_root(
     not_after: datetime | None = None,
 ) -> Issued:
     """A self-signed root CA; a different `label` gives a different key."""
-    key = _ca_key(label)
-    start, end = _window(now, not_before, not_after, 3650)
-    cert = (
-        x509.CertificateBuilder()
-        .subject_name(_name(f"Laser Recovery Test {label}"))
-        .issuer_name(_name(f"Laser Recovery Test {label}"))
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(start)
-        .not_valid_after(end)
-        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-        .add_extension(_ca_usage(), critical=True)
-        .add_extension(_ski(key), critical=False)
-        .sign(key, hashes.SHA256())
-    )
-    return Issued(cert, key)
+    return _ca(label, None, None, *_window(now, not_before, not_after, 3650))
 
 
 def new_intermediate(
@@ -135,23 +142,7 @@ def new_intermediate(
     not_before: datetime | None = None,
     not_after: datetime | None = None,
 ) -> Issued:
-    key = _ca_key(label)
-    start, end = _window(now, not_before, not_after, 1825)
-    cert = (
-        x509.CertificateBuilder()
-        .subject_name(_name(f"Laser Recovery Test {label}"))
-        .issuer_name(issuer.cert.subject)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(start)
-        .not_valid_after(end)
-        .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
-        .add_extension(_ca_usage(), critical=True)
-        .add_extension(_ski(key), critical=False)
-        .add_extension(_aki(issuer), critical=False)
-        .sign(issuer.key, hashes.SHA256())
-    )
-    return Issued(cert, key)
+    return _ca(label, issuer, 0, *_window(now, not_before, not_after, 1825))
 
 
 def new_leaf(
