@@ -66,6 +66,7 @@ NOW = datetime(2026, 11, 24, 0, 30, tzinfo=ZoneInfo("Pacific/Auckland"))
         ("PT1H", date(2026, 11, 23)),  # an hour before 00:30 local is yesterday
         ("P1W2D", date(2026, 11, 15)),
         ("P?W", None),
+        ("P99999Y", None),
         ("P", None),
         ("two weeks", None),
     ],

@@ -109,4 +109,7 @@ def days_ago(value: str, now: datetime) -> date | None:
         minutes=n.get("minutes", 0),
         seconds=n.get("seconds", 0),
     )
-    return (now - back - span).date()
+    try:
+        return (now - back - span).date()
+    except (OverflowError, ValueError):  # "ninety-nine thousand years ago": before year 1
+        return None
