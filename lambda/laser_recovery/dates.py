@@ -7,7 +7,6 @@ them without any Alexa objects, so the rules about past-tense dates can be teste
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import Enum
 
@@ -24,14 +23,6 @@ class Vague(Enum):
     YEAR = "year"
     DECADE = "decade"
     UNKNOWN = "unknown"
-
-
-@dataclass(frozen=True)
-class SpokenDate:
-    """A single day, and whether it had to be moved into the past."""
-
-    day: date
-    moved_back: bool = False
 
 
 _DAY = re.compile(r"^(\d{4}|XXXX)-(\d{2})-(\d{2})$")
@@ -72,7 +63,7 @@ def read_date(value: str, today: date) -> date | Vague:
     return Vague.UNKNOWN
 
 
-def in_the_past(day: date, today: date) -> SpokenDate:
+def in_the_past(day: date, today: date) -> date:
     """A treatment has happened: a day that arrives in the future is moved into the past.
 
     Alexa resolves a date said without a year to the next such day ("November tenth"
@@ -83,13 +74,13 @@ def in_the_past(day: date, today: date) -> SpokenDate:
     and the skill says the date back so the patient can correct it.
     """
     if day <= today:
-        return SpokenDate(day)
+        return day
     if day - today < timedelta(days=7):
-        return SpokenDate(day - timedelta(days=7), moved_back=True)
-    return SpokenDate(day - relativedelta(years=1), moved_back=True)
+        return day - timedelta(days=7)
+    return day - relativedelta(years=1)
 
 
-def treatment_date(value: str, today: date) -> SpokenDate | Vague:
+def treatment_date(value: str, today: date) -> date | Vague:
     """An AMAZON.DATE value for a treatment, moved into the past when needed."""
     day = read_date(value, today)
     return day if isinstance(day, Vague) else in_the_past(day, today)

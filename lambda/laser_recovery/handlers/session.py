@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from ask_sdk_model import Response
 
 from ..turn import Turn
@@ -19,7 +21,7 @@ class LaunchHandler(TurnHandler):
         else:
             greeting = speech.say("welcome.first")
             turn.store.mark_welcomed(turn.key)
-            turn.remember(type(record)(record.treatments, welcomed=True))
+            turn.remember(replace(record, welcomed=True))
         turn.expect(None)
         return turn.ask(greeting, speech.say("welcome.menu"), reprompt=speech.say("welcome.menu_reprompt"))
 

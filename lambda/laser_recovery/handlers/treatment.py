@@ -7,7 +7,7 @@ from datetime import date
 from ask_sdk_model import Response
 from ask_sdk_model.dialog import ElicitSlotDirective
 
-from ..dates import SpokenDate, Vague, days_ago, treatment_date
+from ..dates import Vague, days_ago, treatment_date
 from ..turn import Turn
 from .base import TurnHandler
 from .questions import answer_text
@@ -20,8 +20,7 @@ def _spoken_treatment(turn: Turn) -> date | Vague | None:
     """The day the patient named, moved into the past; None when they named none."""
     said = turn.slot("date")
     if said is not None:
-        day = treatment_date(said, turn.today)
-        return day.day if isinstance(day, SpokenDate) else day
+        return treatment_date(said, turn.today)
     duration = turn.slot("duration")
     if duration is not None:
         back = days_ago(duration, turn.now)
