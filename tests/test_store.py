@@ -14,6 +14,8 @@ import boto3
 import pytest
 from botocore.config import Config
 
+from laser_recovery.config import Settings
+from laser_recovery.skill import lambda_handler_for
 from laser_recovery.store import (
     PatientId,
     PatientRecord,
@@ -26,6 +28,7 @@ from laser_recovery.store import dynamodb as dynamodb_store
 from laser_recovery.store.dynamodb import CLIENT_CONFIG, DynamoDBStore
 from laser_recovery.store.model import SHARED_PROFILE
 from laser_recovery.store.sqlite import SQLiteStore
+from tests.alexa import Conversation
 from tests.dynamodb_faults import THROTTLE, TIMEOUT, UNAVAILABLE, FaultProxy, fault_proxy
 
 USER = "amzn1.ask.account.TEST-PATIENT"
@@ -349,6 +352,29 @@ def test_a_failing_call_raises_store_error_and_leaves_the_record_intact(
     assert KEY.account not in message and KEY.profile not in message and "2026" not in message
     assert raised.value.__cause__ is None and raised.value.__suppress_context__
     assert direct.get(KEY) == before
+
+
+@pytest.mark.parametrize("fault", [THROTTLE, UNAVAILABLE, TIMEOUT])
+@pytest.mark.parametrize("call", ["GetItem", "UpdateItem"])
+def test_the_patient_hears_an_apology_and_the_record_survives(
+    table: str, proxy: FaultProxy, proxied: DynamoDBStore, fault: str, call: str
+) -> None:
+    talk = Conversation(lambda_handler_for(Settings(), store=proxied))
+    key = patient_id(talk.user_id)
+    direct = DynamoDBStore(table)
+    direct.add_treatment(key, date(2026, 10, 3))
+    if call == "UpdateItem":
+        talk.launch()  # the session's read succeeds, so the fault falls on the write
+    before = direct.get(key)
+    proxy.faults[call] = fault
+
+    reply = talk.say("RecordTreatmentIntent", date="2026-10-20")
+
+    assert "can't reach your saved details" in reply.text
+    assert reply.ends is False and reply.reprompt  # the session stays usable
+    assert direct.get(key) == before
+    proxy.faults.clear()
+    assert "20261020" in talk.say("RecordTreatmentIntent", date="2026-10-20").ssml
 
 
 def test_a_missing_table_is_a_store_error(dynamodb_endpoint: str) -> None:
