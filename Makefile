@@ -46,7 +46,7 @@ package: $(VENV)/.installed
 	# The web service and the console run on laptops, never on Lambda.
 	rm -rf build/lambda/laser_recovery/web build/lambda/laser_recovery/console
 	find build/lambda -name __pycache__ -prune -exec rm -rf {} +
-	@if command -v $(LAMBDA_PYTHON) >/dev/null; then \
+	@if $(LAMBDA_PYTHON) -c 'import sys; sys.exit(sys.version_info[:2] != (3, 13))' 2>/dev/null; then \
 	  $(LAMBDA_PYTHON) -W ignore::SyntaxWarning -m compileall -q \
 	    --invalidation-mode unchecked-hash build/lambda; \
 	else echo "note: $(LAMBDA_PYTHON) not found, zip not byte-compiled (set LAMBDA_PYTHON=...)"; fi

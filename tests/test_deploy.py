@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -86,3 +87,15 @@ def _boto3_calls(path: Path) -> set[str]:
         and node.args
         and isinstance(node.args[0], ast.Constant)
     }
+
+
+def test_the_lambda_zip_carries_the_skill_and_not_the_laptop_tools() -> None:
+    archive = REPO / "build" / "lambda.zip"
+    if not archive.exists():
+        pytest.skip("no build/lambda.zip: run `make package` (CI does, before the tests)")
+    with zipfile.ZipFile(archive) as zipped:
+        names = set(zipped.namelist())
+        assert zipped.testzip() is None
+    assert {"lambda_function.py", "laser_recovery/skill.py", "laser_recovery/content/en-US.toml",
+            "laser_recovery/content/protocol.toml", "ask_sdk_core/__init__.py"} <= names
+    assert not any(n.startswith(("laser_recovery/web/", "laser_recovery/console/")) for n in names)
