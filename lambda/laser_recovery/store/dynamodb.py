@@ -220,14 +220,8 @@ class DynamoDBStore:
 
     def _call(self, operation: str, **request: Any) -> dict:
         """Run one DynamoDB call; every failure becomes a StoreError naming only its kind."""
-        method = {
-            "GetItem": "get_item",
-            "UpdateItem": "update_item",
-            "DeleteItem": "delete_item",
-            "Query": "query",
-        }
         try:
-            return getattr(self.client, method[operation])(**request)
+            return getattr(self.client, _METHODS[operation])(**request)
         except ClientError as error:
             code = str(error.response.get("Error", {}).get("Code", "ClientError"))
             if code == "ConditionalCheckFailedException":
@@ -236,6 +230,10 @@ class DynamoDBStore:
             raise StoreError(f"DynamoDB {operation}: {code}") from None
         except BotoCoreError as error:
             raise StoreError(f"DynamoDB {operation}: {type(error).__name__}") from None
+
+
+# The operations the store makes, and so the only ones the template's policy allows.
+_METHODS = {"GetItem": "get_item", "UpdateItem": "update_item", "DeleteItem": "delete_item", "Query": "query"}
 
 
 class _LostRace(Exception):
