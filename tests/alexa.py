@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -148,17 +149,31 @@ class Conversation:
 
 
 class SettingsApi:
-    """The Alexa Settings API's time-zone call, served over HTTPS on loopback."""
+    """The Alexa Settings API's time-zone call, served over HTTPS on loopback.
+
+    `behaviour` is how it answers: "up", "failing" (500), "hang" (nothing for `stall`
+    seconds) or "trickle" (a correct answer, one byte every `trickle_gap` seconds).
+    """
 
     def __init__(self) -> None:
         self.zones: dict[str, str] = {}
-        self.failing = False
+        self.behaviour = "up"
+        self.stall = 4.0
+        self.trickle_gap = 0.3
         self.calls = 0
+
+    @property
+    def failing(self) -> bool:
+        return self.behaviour == "failing"
+
+    @failing.setter
+    def failing(self, value: bool) -> None:
+        self.behaviour = "failing" if value else "up"
 
     def answer(self, path: str) -> tuple[int, str]:
         self.calls += 1
         match = re.fullmatch(r"/v2/devices/([^/]+)/settings/System\.timeZone", path)
-        if self.failing:
+        if self.behaviour == "failing":
             return 500, json.dumps({"type": "INTERNAL_ERROR", "message": "unavailable"})
         if not match or match[1] not in self.zones:
             return 404, json.dumps({"type": "NOT_FOUND", "message": "unknown device"})
@@ -174,7 +189,23 @@ def settings_api_server(tls_dir: Path) -> Iterator[tuple[SettingsApi, str, Path]
     class Handler(QuietHandler):
         def do_GET(self) -> None:  # noqa: N802 (the http.server interface)
             status, body = api.answer(self.path)
-            self.send_bytes(status, body.encode(), "application/json")
+            data = body.encode()
+            try:
+                if api.behaviour == "hang":
+                    time.sleep(api.stall)
+                if api.behaviour != "trickle":
+                    self.send_bytes(status, data, "application/json")
+                    return
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                for byte in data:
+                    self.wfile.write(bytes([byte]))
+                    self.wfile.flush()
+                    time.sleep(api.trickle_gap)
+            except OSError:  # the skill gave up waiting, as it should
+                pass
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     use_tls(server, files.cert, files.key)

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from laser_recovery.dates import Vague, days_ago, read_date, treatment_date
+from laser_recovery.dates import LocalDay, Move, TreatmentDay, Unclear, days_ago, read_date, treatment_date
 
 TODAY = date(2026, 11, 24)
+KNOWN = LocalDay(TODAY, TODAY)
 
 
 @pytest.mark.parametrize(
@@ -18,18 +19,18 @@ TODAY = date(2026, 11, 24)
         ("2026-10-03", date(2026, 10, 3)),
         ("PRESENT_REF", TODAY),
         ("XXXX-10-03", date(2026, 10, 3)),
-        ("2026-W47", Vague.WEEK),
-        ("2026-W47-WE", Vague.WEEKEND),
-        ("2026-11", Vague.MONTH),
-        ("XXXX-11", Vague.MONTH),
-        ("2026-SP", Vague.SEASON),
-        ("2026-WI", Vague.SEASON),
-        ("2026", Vague.YEAR),
-        ("201X", Vague.DECADE),
-        ("2026-02-30", Vague.UNKNOWN),
-        ("", Vague.UNKNOWN),
-        ("next tuesday", Vague.UNKNOWN),
-        ("<script>", Vague.UNKNOWN),
+        ("2026-W47", Unclear.WEEK),
+        ("2026-W47-WE", Unclear.WEEKEND),
+        ("2026-11", Unclear.MONTH),
+        ("XXXX-11", Unclear.MONTH),
+        ("2026-SP", Unclear.SEASON),
+        ("2026-WI", Unclear.SEASON),
+        ("2026", Unclear.YEAR),
+        ("201X", Unclear.DECADE),
+        ("2026-02-30", Unclear.UNKNOWN),
+        ("", Unclear.UNKNOWN),
+        ("next tuesday", Unclear.UNKNOWN),
+        ("<script>", Unclear.UNKNOWN),
     ],
 )
 def test_read_date(value, expected):
@@ -39,18 +40,51 @@ def test_read_date(value, expected):
 @pytest.mark.parametrize(
     ("value", "expected"),
     [
-        ("2027-11-10", date(2026, 11, 10)),  # "November tenth", yearless
-        ("2026-11-24", TODAY),
-        ("2026-11-25", date(2026, 11, 18)),  # "Wednesday": last week's
-        ("2026-11-30", date(2026, 11, 23)),  # "Monday", said on a Tuesday
-        ("2026-12-01", date(2025, 12, 1)),  # a week or more ahead: a year
-        ("2026-11-23", date(2026, 11, 23)),
-        ("2028-02-29", date(2027, 2, 28)),
-        ("2026-W47", Vague.WEEK),
+        ("2026-11-24", TreatmentDay(TODAY)),
+        ("2026-11-23", TreatmentDay(date(2026, 11, 23))),
+        ("2026-11-25", TreatmentDay(date(2026, 11, 18), Move.WEEK)),  # "Wednesday": last week's
+        ("2026-11-30", TreatmentDay(date(2026, 11, 23), Move.WEEK)),  # "Monday", said on a Tuesday
+        ("2026-12-01", TreatmentDay(date(2026, 11, 24), Move.WEEK)),  # a week ahead: a weekday said on its day
+        ("2026-12-02", TreatmentDay(date(2025, 12, 2), Move.YEAR)),  # more than a week ahead: a year
+        ("2027-11-10", TreatmentDay(date(2026, 11, 10), Move.YEAR)),  # "November tenth", yearless
+        ("2027-11-24", TreatmentDay(TODAY, Move.YEAR)),  # exactly a year ahead: today
+        ("2027-11-25", Unclear.AHEAD),  # more than a year ahead: no treatment had yet
+        ("2030-01-01", Unclear.AHEAD),
+        ("2028-02-29", Unclear.AHEAD),
+        ("2026-W47", Unclear.WEEK),
     ],
 )
-def test_treatment_dates_are_in_the_past(value, expected):
-    assert treatment_date(value, TODAY) == expected
+def test_treatment_dates_are_in_the_past_and_say_when_they_were_moved(value, expected):
+    assert treatment_date(value, KNOWN) == expected
+
+
+def test_a_leap_day_a_year_ahead_moves_to_the_last_day_of_february():
+    today = LocalDay(date(2027, 12, 1), date(2027, 12, 1))
+    assert treatment_date("2028-02-29", today) == TreatmentDay(date(2027, 2, 28), Move.YEAR)
+
+
+@pytest.mark.parametrize(
+    ("utc", "earliest", "latest"),
+    [
+        ("2026-11-24T00:30:00", date(2026, 11, 23), date(2026, 11, 24)),
+        ("2026-11-24T11:59:00", date(2026, 11, 23), date(2026, 11, 25)),
+        ("2026-11-24T12:00:00", date(2026, 11, 24), date(2026, 11, 25)),
+        ("2026-11-24T09:59:00", date(2026, 11, 23), date(2026, 11, 24)),
+        ("2026-11-24T10:00:00", date(2026, 11, 23), date(2026, 11, 25)),
+    ],
+)
+def test_an_unknown_zone_spans_every_date_on_earth(utc, earliest, latest):
+    instant = datetime.fromisoformat(utc).replace(tzinfo=UTC)
+    assert LocalDay.at(instant, None) == LocalDay(earliest, latest)
+    assert not LocalDay.at(instant, None).known
+    assert LocalDay.at(instant, ZoneInfo("Europe/London")).known
+
+
+def test_with_an_unknown_zone_tomorrow_in_utc_is_still_today_somewhere():
+    # 11:00 UTC on the 24th is already the 25th in Kiribati: "today" said there is no future date.
+    today = LocalDay.at(datetime(2026, 11, 24, 11, tzinfo=UTC), None)
+    assert treatment_date("2026-11-25", today) == TreatmentDay(date(2026, 11, 25))
+    assert treatment_date("2026-11-26", today) == TreatmentDay(date(2026, 11, 19), Move.WEEK)
 
 
 NOW = datetime(2026, 11, 24, 0, 30, tzinfo=ZoneInfo("Pacific/Auckland"))
@@ -67,9 +101,16 @@ NOW = datetime(2026, 11, 24, 0, 30, tzinfo=ZoneInfo("Pacific/Auckland"))
         ("P1W2D", date(2026, 11, 15)),
         ("P?W", None),
         ("P99999Y", None),
+        ("P999999999W", None),
         ("P", None),
         ("two weeks", None),
     ],
 )
 def test_days_ago(value, expected):
-    assert days_ago(value, NOW) == expected
+    assert days_ago(value, NOW, NOW.tzinfo) == expected
+
+
+def test_days_ago_with_an_unknown_zone_counts_on_the_clock_furthest_ahead():
+    instant = datetime(2026, 11, 24, 11, tzinfo=UTC)  # 01:00 on the 25th in UTC+14
+    assert days_ago("P1D", instant, None) == date(2026, 11, 24)
+    assert days_ago("P1D", instant, ZoneInfo("America/Los_Angeles")) == date(2026, 11, 23)

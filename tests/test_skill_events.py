@@ -13,7 +13,7 @@ from ask_sdk_core.skill_builder import CustomSkillBuilder
 from laser_recovery.config import Settings
 from laser_recovery.handlers.skill_events import SkillDisabledHandler, persistence_status
 from laser_recovery.skill import lambda_handler_for
-from laser_recovery.store import PatientRecord, TreatmentStore, patient_id
+from laser_recovery.store import Change, PatientRecord, TreatmentStore, patient_id
 
 SKILL_ID = "amzn1.ask.skill.00000000-0000-0000-0000-000000000000"
 USER = "amzn1.ask.account.TEST-DISABLED-USER"
@@ -67,8 +67,8 @@ Runner = Callable[[TreatmentStore, dict[str, Any]], dict[str, Any]]
 def test_disabling_the_skill_deletes_only_that_patients_record(
     store: TreatmentStore, status: str | None
 ) -> None:
-    store.add_treatment(patient_id(USER), DAY)
-    store.add_treatment(patient_id(OTHER_USER), DAY)
+    store.update(patient_id(USER), Change(add=DAY))
+    store.update(patient_id(OTHER_USER), Change(add=DAY))
 
     response = run(store, skill_disabled(USER, status))
 
@@ -84,12 +84,12 @@ def test_disabling_the_skill_deletes_every_profile_of_the_account(
 ) -> None:
     household = [patient_id(USER), *(patient_id(USER, person) for person in PERSONS)]
     for patient in household:
-        store.add_treatment(patient, DAY)
-    store.mark_welcomed(household[1])
+        store.update(patient, Change(add=DAY))
+    store.update(household[1], Change(welcome=True))
     # Someone else: the shared record and a recognised person of another account.
     others = [patient_id(OTHER_USER), patient_id(OTHER_USER, PERSONS[0])]
     for patient in others:
-        store.add_treatment(patient, DAY)
+        store.update(patient, Change(add=DAY))
 
     response = runner(store, skill_disabled(USER, None))
 

@@ -17,6 +17,7 @@ from botocore.config import Config
 from laser_recovery.config import Settings
 from laser_recovery.skill import lambda_handler_for
 from laser_recovery.store import (
+    Change,
     PatientId,
     PatientRecord,
     StoreError,
@@ -66,73 +67,116 @@ def test_nothing_stored_reads_as_none(store: TreatmentStore) -> None:
 
 
 def test_add_returns_the_new_record(store: TreatmentStore) -> None:
-    assert store.add_treatment(KEY, D1) == PatientRecord((D1,), welcomed=False)
+    assert store.update(KEY, Change(add=D1)) == PatientRecord((D1,), welcomed=False)
     assert store.get(KEY) == PatientRecord((D1,), welcomed=False)
 
 
 def test_the_same_date_twice_is_stored_once(store: TreatmentStore) -> None:
-    store.add_treatment(KEY, D1)
-    assert store.add_treatment(KEY, D1).treatments == (D1,)
+    store.update(KEY, Change(add=D1))
+    assert store.update(KEY, Change(add=D1)).treatments == (D1,)
 
 
 def test_a_series_keeps_every_date_in_order(store: TreatmentStore) -> None:
     for day in (D2, D3, D1):
-        record = store.add_treatment(KEY, day)
+        record = store.update(KEY, Change(add=day))
     assert record.treatments == (D1, D2, D3)
     assert record.latest == D3
     assert store.get(KEY) == record
 
 
+def test_an_unconfirmed_date_is_marked_until_confirmed(store: TreatmentStore) -> None:
+    store.update(KEY, Change(add=D1))
+    record = store.update(KEY, Change(add=D3, doubt=True))
+    assert record.treatments == (D1, D3) and record.unconfirmed == D3 and record.latest_unconfirmed
+    assert store.get(KEY) == record
+    confirmed = store.update(KEY, Change(confirm=True))
+    assert confirmed.unconfirmed is None and confirmed.treatments == (D1, D3)
+    assert store.get(KEY) == confirmed
+
+
+def test_removing_the_unconfirmed_date_clears_the_mark(store: TreatmentStore) -> None:
+    store.update(KEY, Change(add=D1))
+    store.update(KEY, Change(add=D2, doubt=True))
+    record = store.update(KEY, Change(remove=D2))
+    assert record == PatientRecord((D1,))
+    assert store.get(KEY) == record
+    store.update(KEY, Change(add=D3, doubt=True))
+    assert store.update(KEY, Change(remove=D3, add=D2)) == PatientRecord((D1, D2))  # corrected away
+
+
+def test_removing_the_only_date_leaves_an_empty_record(store: TreatmentStore) -> None:
+    store.update(KEY, Change(add=D1, welcome=True))
+    assert store.update(KEY, Change(remove=D1)) == PatientRecord((), welcomed=True)
+    assert store.get(KEY) == PatientRecord((), welcomed=True)
+
+
+def test_device_zones_are_remembered_with_the_record(store: TreatmentStore) -> None:
+    zones = PatientRecord().with_zone("dev-a", "Europe/London")
+    record = store.update(KEY, Change(add=D1, zones=zones))
+    assert record.zone_for("dev-a") == "Europe/London" and record.zone_for("dev-b") is None
+    moved = record.with_zone("dev-a", "Asia/Tokyo")
+    assert store.update(KEY, Change(zones=moved)).zone_for("dev-a") == "Asia/Tokyo"
+    assert store.update(KEY, Change(remove=D1)).zones == moved  # a removal keeps them
+    assert store.get(KEY) == PatientRecord((), zones=moved)
+
+
+def test_a_record_remembers_a_few_devices_most_recent_last() -> None:
+    record = PatientRecord()
+    for n in range(6):
+        record = PatientRecord(zones=record.with_zone(f"dev-{n}", "UTC"))
+    assert [device for device, _ in record.zones] == ["dev-2", "dev-3", "dev-4", "dev-5"]
+
+
 def test_replace_swaps_one_date(store: TreatmentStore) -> None:
-    store.add_treatment(KEY, D1)
-    store.add_treatment(KEY, D2)
-    record = store.replace_treatment(KEY, D2, D3)
+    store.update(KEY, Change(add=D1))
+    store.update(KEY, Change(add=D2))
+    record = store.update(KEY, Change(remove=D2, add=D3))
     assert record.treatments == (D1, D3)
     assert store.get(KEY) == record
 
 
 def test_replace_of_the_only_date(store: TreatmentStore) -> None:
-    store.add_treatment(KEY, D1)
-    assert store.replace_treatment(KEY, D1, D2).treatments == (D2,)
+    store.update(KEY, Change(add=D1))
+    assert store.update(KEY, Change(remove=D1, add=D2)).treatments == (D2,)
 
 
 def test_replace_when_the_old_date_is_missing_records_the_new_one(store: TreatmentStore) -> None:
-    store.add_treatment(KEY, D1)
-    assert store.replace_treatment(KEY, D2, D3).treatments == (D1, D3)
-    assert store.replace_treatment(OTHER, D2, D3).treatments == (D3,)
+    store.update(KEY, Change(add=D1))
+    assert store.update(KEY, Change(remove=D2, add=D3)).treatments == (D1, D3)
+    assert store.update(OTHER, Change(remove=D2, add=D3)).treatments == (D3,)
 
 
 def test_replace_with_the_same_date_changes_nothing(store: TreatmentStore) -> None:
-    store.add_treatment(KEY, D1)
-    assert store.replace_treatment(KEY, D1, D1) == PatientRecord((D1,))
+    store.update(KEY, Change(add=D1))
+    assert store.update(KEY, Change(remove=D1, add=D1)) == PatientRecord((D1,))
 
 
 def test_mark_welcomed_keeps_the_dates(store: TreatmentStore) -> None:
-    store.add_treatment(KEY, D1)
-    store.mark_welcomed(KEY)
+    store.update(KEY, Change(add=D1))
+    store.update(KEY, Change(welcome=True))
     assert store.get(KEY) == PatientRecord((D1,), welcomed=True)
-    assert store.add_treatment(KEY, D2).welcomed
+    assert store.update(KEY, Change(add=D2)).welcomed
 
 
 def test_mark_welcomed_on_a_new_patient(store: TreatmentStore) -> None:
-    store.mark_welcomed(KEY)
+    store.update(KEY, Change(welcome=True))
     assert store.get(KEY) == PatientRecord((), welcomed=True)
 
 
 def test_delete_forgets_everything(store: TreatmentStore) -> None:
-    store.add_treatment(KEY, D1)
-    store.mark_welcomed(KEY)
+    store.update(KEY, Change(add=D1))
+    store.update(KEY, Change(welcome=True))
     store.delete(KEY)
     assert store.get(KEY) is None
     store.delete(KEY)  # forgetting twice is not an error
-    assert store.add_treatment(KEY, D2) == PatientRecord((D2,), welcomed=False)
+    assert store.update(KEY, Change(add=D2)) == PatientRecord((D2,), welcomed=False)
 
 
 def test_one_patient_never_sees_another(store: TreatmentStore) -> None:
-    store.add_treatment(KEY, D1)
+    store.update(KEY, Change(add=D1))
     assert store.get(OTHER) is None
     assert store.get(STRANGER) is None
-    store.add_treatment(OTHER, D2)
+    store.update(OTHER, Change(add=D2))
     store.delete(OTHER)
     assert store.get(KEY) == PatientRecord((D1,))
 
@@ -140,11 +184,11 @@ def test_one_patient_never_sees_another(store: TreatmentStore) -> None:
 def test_delete_account_forgets_every_profile_and_nobody_else(store: TreatmentStore) -> None:
     household = [KEY, OTHER, patient_id(USER, "amzn1.ask.person.TEST-SECOND")]
     for patient in household:
-        store.add_treatment(patient, D1)
-    store.mark_welcomed(OTHER)
+        store.update(patient, Change(add=D1))
+    store.update(OTHER, Change(welcome=True))
     neighbour = patient_id("amzn1.ask.account.TEST-SOMEONE-ELSE", PERSON)
-    store.add_treatment(STRANGER, D2)
-    store.add_treatment(neighbour, D3)
+    store.update(STRANGER, Change(add=D2))
+    store.update(neighbour, Change(add=D3))
 
     store.delete_account(ACCOUNT)
 
@@ -152,11 +196,11 @@ def test_delete_account_forgets_every_profile_and_nobody_else(store: TreatmentSt
     assert store.get(STRANGER) == PatientRecord((D2,))
     assert store.get(neighbour) == PatientRecord((D3,))
     # The account can start again from nothing.
-    assert store.add_treatment(OTHER, D3) == PatientRecord((D3,), welcomed=False)
+    assert store.update(OTHER, Change(add=D3)) == PatientRecord((D3,), welcomed=False)
 
 
 def test_delete_account_without_records_is_fine(store: TreatmentStore) -> None:
-    store.add_treatment(STRANGER, D1)
+    store.update(STRANGER, Change(add=D1))
     store.delete_account(ACCOUNT)
     store.delete_account(ACCOUNT)  # and twice is not an error either
     assert store.get(KEY) is None
@@ -173,7 +217,7 @@ def test_dates_recorded_at_once_from_many_devices_all_survive(store: TreatmentSt
         start.wait()
         try:
             for day in mine:
-                store.add_treatment(KEY, day)
+                store.update(KEY, Change(add=day))
         except BaseException as error:  # reported below, in the test's own thread
             failures.append(error)
 
@@ -209,9 +253,9 @@ def raw_item(table: str) -> Callable[[str], dict]:
 
 def test_item_shape(table: str, raw_item: Callable[[str], dict]) -> None:
     store = DynamoDBStore(table)
-    store.add_treatment(KEY, D2)
+    store.update(KEY, Change(add=D2))
     first = raw_item(KEY)
-    store.add_treatment(KEY, D1)
+    store.update(KEY, Change(add=D1))
     item = raw_item(KEY)
     assert set(item) == {
         "account",
@@ -227,11 +271,11 @@ def test_item_shape(table: str, raw_item: Callable[[str], dict]) -> None:
     assert item["profile"] == {"S": SHARED_PROFILE}
     assert sorted(item["treatments"]["SS"]) == ["2026-03-02", "2026-04-06"]
     assert item["welcomed"] == {"BOOL": False}
-    assert item["schema_version"] == {"N": "1"}
+    assert item["schema_version"] == {"N": "2"}
     assert item["created_at"] == first["created_at"]
     assert item["updated_at"]["S"].endswith("+00:00")
     assert "TEST-PATIENT" not in str(item)  # only the hashed key is stored
-    store.add_treatment(OTHER, D1)
+    store.update(OTHER, Change(add=D1))
     person = raw_item(OTHER)
     assert person["account"] == {"S": ACCOUNT}
     assert person["profile"] == {"S": OTHER.profile}
@@ -244,8 +288,8 @@ def test_delete_account_follows_every_query_page(
     store = DynamoDBStore(table)
     household = [KEY, *(patient_id(USER, f"amzn1.ask.person.TEST-{i}") for i in range(4))]
     for patient in household:
-        store.add_treatment(patient, D1)
-    store.add_treatment(STRANGER, D1)
+        store.update(patient, Change(add=D1))
+    store.update(STRANGER, Change(add=D1))
     monkeypatch.setattr(dynamodb_store, "_QUERY_PAGE", 2)  # five profiles: three pages
 
     store.delete_account(ACCOUNT)
@@ -266,8 +310,54 @@ def test_a_file_in_the_old_layout_is_refused_with_what_to_do(tmp_path: Path) -> 
         SQLiteStore(path)
 
 
+def test_a_file_in_layout_1_is_upgraded_in_place(tmp_path: Path) -> None:
+    path = tmp_path / "v1.sqlite3"
+    with sqlite3.connect(path) as db:  # the layout before unconfirmed dates and device zones
+        db.executescript(
+            "CREATE TABLE patients (account TEXT NOT NULL, profile TEXT NOT NULL,"
+            " welcomed INTEGER NOT NULL DEFAULT 0, created_at TEXT NOT NULL, updated_at TEXT NOT NULL,"
+            " schema_version INTEGER NOT NULL, PRIMARY KEY (account, profile));"
+            "CREATE TABLE treatments (account TEXT NOT NULL, profile TEXT NOT NULL, day TEXT NOT NULL,"
+            " PRIMARY KEY (account, profile, day));"
+            f"INSERT INTO patients VALUES ('{KEY.account}', '{KEY.profile}', 1, 'x', 'x', 1);"
+            f"INSERT INTO treatments VALUES ('{KEY.account}', '{KEY.profile}', '2026-03-02');"
+            "PRAGMA user_version = 1;"
+        )
+    db.close()
+    store = SQLiteStore(path)
+    assert store.get(KEY) == PatientRecord((D1,), welcomed=True)
+    assert store.update(KEY, Change(add=D2, doubt=True)).unconfirmed == D2
+
+
+def test_the_file_is_readable_by_its_owner_only(tmp_path: Path) -> None:
+    path = tmp_path / "private.sqlite3"
+    path.touch(mode=0o644)
+    SQLiteStore(path).update(KEY, Change(add=D1))
+    assert path.stat().st_mode & 0o777 == 0o600
+
+
+def test_deleted_dates_do_not_linger_in_the_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # As a SQLite library built without SQLITE_SECURE_DELETE would be: free pages keep old bytes.
+    connect = sqlite3.connect
+
+    def insecure(*args: object, **kwargs: object) -> sqlite3.Connection:
+        db = connect(*args, **kwargs)  # type: ignore[arg-type]
+        db.execute("PRAGMA secure_delete = OFF")
+        return db
+
+    monkeypatch.setattr(sqlite3, "connect", insecure)
+    path = tmp_path / "deleted.sqlite3"
+    store = SQLiteStore(path)
+    store.update(KEY, Change(add=date(2026, 7, 19)))
+    store.update(OTHER, Change(add=date(2026, 8, 23)))
+    store.update(KEY, Change(remove=date(2026, 7, 19)))
+    store.delete(OTHER)
+    data = path.read_bytes() + (Path(f"{path}-journal").read_bytes() if Path(f"{path}-journal").exists() else b"")
+    assert b"2026-07-19" not in data and b"2026-08-23" not in data
+
+
 def test_a_file_is_reopened_with_its_records(tmp_path: Path) -> None:
-    SQLiteStore(tmp_path / "s.sqlite3").add_treatment(OTHER, D1)
+    SQLiteStore(tmp_path / "s.sqlite3").update(OTHER, Change(add=D1))
     assert SQLiteStore(tmp_path / "s.sqlite3").get(OTHER) == PatientRecord((D1,))
 
 
@@ -275,9 +365,9 @@ def test_a_replace_that_changes_nothing_writes_nothing(
     table: str, raw_item: Callable[[str], dict]
 ) -> None:
     store = DynamoDBStore(table)
-    store.add_treatment(KEY, D1)
+    store.update(KEY, Change(add=D1))
     before = raw_item(KEY)
-    store.replace_treatment(KEY, D1, D1)
+    store.update(KEY, Change(remove=D1, add=D1))
     assert raw_item(KEY) == before
 
 
@@ -295,7 +385,7 @@ def test_retries_are_bounded_inside_alexas_eight_seconds() -> None:
     # Backoff between attempts: at most 1 s, then 2 s (throttling's base scale in botocore).
     worst_backoff = sum(2**i for i in range(attempts - 1))
     assert retries["mode"] == "standard"
-    calls_per_turn = 2  # the session's one read, then one write
+    calls_per_turn = 2  # the session's one read, then one write (a removal re-reads: see below)
     assert calls_per_turn * (attempts * per_attempt + worst_backoff) < 7  # the function's timeout
 
 
@@ -323,9 +413,9 @@ def proxied(table: str, proxy: FaultProxy) -> DynamoDBStore:
 
 OPERATIONS: dict[str, tuple[str, Callable[[TreatmentStore], object]]] = {
     "get": ("GetItem", lambda s: s.get(KEY)),
-    "add_treatment": ("UpdateItem", lambda s: s.add_treatment(KEY, D3)),
-    "replace_treatment": ("UpdateItem", lambda s: s.replace_treatment(KEY, D1, D3)),
-    "mark_welcomed": ("UpdateItem", lambda s: s.mark_welcomed(KEY)),
+    "add_treatment": ("UpdateItem", lambda s: s.update(KEY, Change(add=D3))),
+    "replace_treatment": ("UpdateItem", lambda s: s.update(KEY, Change(remove=D1, add=D3))),
+    "mark_welcomed": ("UpdateItem", lambda s: s.update(KEY, Change(welcome=True))),
     "delete": ("DeleteItem", lambda s: s.delete(KEY)),
     "delete_account finding": ("Query", lambda s: s.delete_account(ACCOUNT)),
     "delete_account deleting": ("DeleteItem", lambda s: s.delete_account(ACCOUNT)),
@@ -338,8 +428,8 @@ def test_a_failing_call_raises_store_error_and_leaves_the_record_intact(
     table: str, proxy: FaultProxy, proxied: DynamoDBStore, fault: str, operation: str
 ) -> None:
     direct = DynamoDBStore(table)
-    direct.add_treatment(KEY, D1)
-    direct.add_treatment(KEY, D2)
+    direct.update(KEY, Change(add=D1))
+    direct.update(KEY, Change(add=D2))
     before = direct.get(KEY)
     call, run = OPERATIONS[operation]
     proxy.faults[call] = fault
@@ -362,7 +452,7 @@ def test_the_patient_hears_an_apology_and_the_record_survives(
     talk = Conversation(lambda_handler_for(Settings(), store=proxied))
     key = patient_id(talk.user_id)
     direct = DynamoDBStore(table)
-    direct.add_treatment(key, date(2026, 10, 3))
+    direct.update(key, Change(add=date(2026, 10, 3)))
     if call == "UpdateItem":
         talk.launch()  # the session's read succeeds, so the fault falls on the write
     before = direct.get(key)
@@ -387,18 +477,18 @@ def test_nothing_listening_is_a_store_error(dynamodb_endpoint: str) -> None:
         url = gone.url  # a loopback port that is closed once the block ends
     client = boto3.client("dynamodb", endpoint_url=url, config=_FAST)
     with pytest.raises(StoreError, match="EndpointConnectionError"):
-        DynamoDBStore("any", client=client).add_treatment(KEY, D1)
+        DynamoDBStore("any", client=client).update(KEY, Change(add=D1))
 
 
 def test_replace_retries_when_another_device_writes_in_between(
     table: str, proxy: FaultProxy, proxied: DynamoDBStore
 ) -> None:
     direct = DynamoDBStore(table)
-    direct.add_treatment(KEY, D1)
+    direct.update(KEY, Change(add=D1))
     # Just before the conditional write goes out, another device records D2.
-    proxy.before_forward["UpdateItem"] = lambda: direct.add_treatment(KEY, D2)
+    proxy.before_forward["UpdateItem"] = lambda: direct.update(KEY, Change(add=D2))
 
-    record = proxied.replace_treatment(KEY, D1, D3)
+    record = proxied.update(KEY, Change(remove=D1, add=D3))
 
     assert record.treatments == (D2, D3)
     assert direct.get(KEY) == record
@@ -409,8 +499,8 @@ def test_store_errors_and_logs_carry_no_keys_or_dates(
     table: str, proxy: FaultProxy, proxied: DynamoDBStore, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level("DEBUG")
-    DynamoDBStore(table).add_treatment(KEY, D1)
+    DynamoDBStore(table).update(KEY, Change(add=D1))
     proxy.faults["UpdateItem"] = THROTTLE
     with pytest.raises(StoreError):
-        proxied.replace_treatment(KEY, D1, D2)
+        proxied.update(KEY, Change(remove=D1, add=D2))
     assert KEY.account not in caplog.text and "2026-0" not in caplog.text

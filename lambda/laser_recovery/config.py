@@ -10,7 +10,6 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 DEFAULT_LOCAL_STORE = "laser-recovery.sqlite3"
 _TRUE = {"1", "true", "yes", "on"}
@@ -27,7 +26,6 @@ class Settings:
     local_store: Path = Path(DEFAULT_LOCAL_STORE)
     skill_id: str | None = None
     verify_requests: bool = True
-    default_time_zone: ZoneInfo = ZoneInfo("UTC")
     host: str = "127.0.0.1"
     port: int = 3000
     log_level: str = "INFO"
@@ -46,7 +44,6 @@ class Settings:
             local_store=Path(get("LOCAL_STORE") or DEFAULT_LOCAL_STORE),
             skill_id=_skill_id(get("SKILL_ID")),
             verify_requests=_flag("ASK_VERIFY_REQUESTS", get("ASK_VERIFY_REQUESTS"), True),
-            default_time_zone=_zone(get("DEFAULT_TIME_ZONE") or "UTC"),
             host=get("HOST") or "127.0.0.1",
             port=_port(get("PORT")),
             log_level=_log_level(get("LOG_LEVEL")),
@@ -67,13 +64,6 @@ def _flag(name: str, value: str | None, default: bool) -> bool:
     if value.lower() in _FALSE:
         return False
     raise ConfigError(f"{name} must be true or false, not {value!r}")
-
-
-def _zone(value: str) -> ZoneInfo:
-    try:
-        return ZoneInfo(value)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise ConfigError(f"DEFAULT_TIME_ZONE is not a known IANA time zone: {value!r}") from None
 
 
 def _port(value: str | None) -> int:

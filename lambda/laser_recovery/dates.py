@@ -1,20 +1,51 @@
 """What the patient said about a day, turned into a calendar date.
 
 Alexa sends AMAZON.DATE and AMAZON.DURATION slot values as strings; this module reads
-them without any Alexa objects, so the rules about past-tense dates can be tested alone.
+them without any Alexa objects or clock, so the rules about past-tense dates can be
+tested alone. Every guess it makes leans the same way: a later treatment date, which
+only ever delays a "yes".
 """
 
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, timedelta
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta, timezone, tzinfo
 from enum import Enum
 
 from dateutil.relativedelta import relativedelta
 
+# The first and the last place on Earth to reach a calendar date. When the device's time
+# zone is unknown, the patient's date lies somewhere between the two.
+LATEST_ZONE = timezone(timedelta(hours=14))
+EARLIEST_ZONE = timezone(timedelta(hours=-12))
 
-class Vague(Enum):
-    """A value that names more than one day; the patient is asked for the exact day."""
+
+@dataclass(frozen=True)
+class LocalDay:
+    """The patient's local date; a range of two dates when their time zone is unknown.
+
+    Answers count days from `earliest`, so a "yes" holds wherever the patient is; dates
+    the patient says are read against `latest`, so their "today" is never in the future.
+    """
+
+    earliest: date
+    latest: date
+
+    @classmethod
+    def at(cls, instant: datetime, zone: tzinfo | None) -> LocalDay:
+        if zone is not None:
+            day = instant.astimezone(zone).date()
+            return cls(day, day)
+        return cls(instant.astimezone(EARLIEST_ZONE).date(), instant.astimezone(LATEST_ZONE).date())
+
+    @property
+    def known(self) -> bool:
+        return self.earliest == self.latest
+
+
+class Unclear(Enum):
+    """A value that is not one usable treatment day; the patient is asked again."""
 
     WEEK = "week"
     WEEKEND = "weekend"
@@ -23,6 +54,23 @@ class Vague(Enum):
     YEAR = "year"
     DECADE = "decade"
     UNKNOWN = "unknown"
+    AHEAD = "ahead"  # more than a year ahead: no year back makes it a day already lived
+
+
+class Move(Enum):
+    """How far a date that arrived in the future was moved back to become a past one."""
+
+    NONE = "none"
+    WEEK = "week"
+    YEAR = "year"
+
+
+@dataclass(frozen=True)
+class TreatmentDay:
+    """A treatment date as the skill understood it, and whether it had to be moved back."""
+
+    day: date
+    moved: Move = Move.NONE
 
 
 _DAY = re.compile(r"^(\d{4}|XXXX)-(\d{2})-(\d{2})$")
@@ -36,10 +84,18 @@ _DURATION = re.compile(
     r"^P(?:(?P<years>\d+)Y)?(?:(?P<months>\d+)M)?(?:(?P<weeks>\d+)W)?(?:(?P<days>\d+)D)?"
     r"(?:T(?:(?P<hours>\d+)H)?(?:(?P<minutes>\d+)M)?(?:(?P<seconds>\d+)S)?)?$"
 )
+_VAGUE = (
+    (_WEEKEND, Unclear.WEEKEND),
+    (_WEEK, Unclear.WEEK),
+    (_MONTH, Unclear.MONTH),
+    (_SEASON, Unclear.SEASON),
+    (_YEAR, Unclear.YEAR),
+    (_DECADE, Unclear.DECADE),
+)
 
 
-def read_date(value: str, today: date) -> date | Vague:
-    """One calendar day from an AMAZON.DATE value, or what kind of vague value it was."""
+def read_date(value: str, today: date) -> date | Unclear:
+    """One calendar day from an AMAZON.DATE value, or what kind of unclear value it was."""
     value = value.strip().upper()
     if value == "PRESENT_REF":
         return today
@@ -49,58 +105,61 @@ def read_date(value: str, today: date) -> date | Vague:
         try:
             return date(year, int(match[2]), int(match[3]))
         except ValueError:
-            return Vague.UNKNOWN
-    for pattern, kind in (
-        (_WEEKEND, Vague.WEEKEND),
-        (_WEEK, Vague.WEEK),
-        (_MONTH, Vague.MONTH),
-        (_SEASON, Vague.SEASON),
-        (_YEAR, Vague.YEAR),
-        (_DECADE, Vague.DECADE),
-    ):
+            return Unclear.UNKNOWN
+    for pattern, kind in _VAGUE:
         if pattern.match(value):
             return kind
-    return Vague.UNKNOWN
+    return Unclear.UNKNOWN
 
 
-def in_the_past(day: date, today: date) -> date:
+def in_the_past(day: date, today: LocalDay) -> TreatmentDay | Unclear:
     """A treatment has happened: a day that arrives in the future is moved into the past.
 
-    Alexa resolves a date said without a year to the next such day ("November tenth"
-    said on November 24 arrives as next year's), and a weekday to the coming one
-    ("Monday" said on a Tuesday arrives as next Monday). Within the coming week the
-    patient almost certainly named a weekday, so it is last week's; further ahead it is
-    the same day a year earlier. Either way the later, more conservative date is chosen,
-    and the skill says the date back so the patient can correct it.
+    Alexa resolves a date said without a year to the next such day ("November tenth" said
+    on November 24 arrives as next year's) and a weekday to the coming one, and a date said
+    with a year arrives the same way, so the two cannot be told apart. Up to a week ahead
+    the patient most likely named a weekday: last week's. Further ahead, the same day a year
+    earlier. Each choice is the later of the candidates, and the caller says the moved date
+    back, with its year, before anything rests on it. A date still ahead after a year back
+    is no treatment the patient has had.
     """
-    if day <= today:
-        return day
-    if day - today < timedelta(days=7):
-        return day - timedelta(days=7)
-    return day - relativedelta(years=1)
+    if day <= today.latest:
+        return TreatmentDay(day)
+    if day - today.latest <= timedelta(days=7):
+        return TreatmentDay(day - timedelta(days=7), Move.WEEK)
+    a_year_back = day - relativedelta(years=1)
+    if a_year_back <= today.latest:
+        return TreatmentDay(a_year_back, Move.YEAR)
+    return Unclear.AHEAD
 
 
-def treatment_date(value: str, today: date) -> date | Vague:
+def treatment_date(value: str, today: LocalDay) -> TreatmentDay | Unclear:
     """An AMAZON.DATE value for a treatment, moved into the past when needed."""
-    day = read_date(value, today)
-    return day if isinstance(day, Vague) else in_the_past(day, today)
+    day = read_date(value, today.latest)
+    return day if isinstance(day, Unclear) else in_the_past(day, today)
 
 
-def days_ago(value: str, now: datetime) -> date | None:
-    """The local date an AMAZON.DURATION ("two weeks ago") points back to, or None."""
-    match = _DURATION.match(value.strip().upper())
-    if not match or value.strip().upper() in ("P", "PT"):
+def days_ago(value: str, instant: datetime, zone: tzinfo | None) -> date | None:
+    """The local date an AMAZON.DURATION ("two weeks ago") points back to, or None.
+
+    Counted on the patient's clock; with no known zone, on the clock that is furthest
+    ahead, which gives the latest date the patient could mean.
+    """
+    text = value.strip().upper()
+    match = _DURATION.match(text)
+    if not match or text in ("P", "PT"):
         return None
     n = {name: int(amount) for name, amount in match.groupdict().items() if amount}
-    back = relativedelta(years=n.get("years", 0), months=n.get("months", 0))
-    span = timedelta(
-        weeks=n.get("weeks", 0),
-        days=n.get("days", 0),
-        hours=n.get("hours", 0),
-        minutes=n.get("minutes", 0),
-        seconds=n.get("seconds", 0),
-    )
+    local = instant.astimezone(zone or LATEST_ZONE)
     try:
-        return (now - back - span).date()
+        back = relativedelta(years=n.get("years", 0), months=n.get("months", 0))
+        span = timedelta(
+            weeks=n.get("weeks", 0),
+            days=n.get("days", 0),
+            hours=n.get("hours", 0),
+            minutes=n.get("minutes", 0),
+            seconds=n.get("seconds", 0),
+        )
+        return (local - back - span).date()
     except (OverflowError, ValueError):  # "ninety-nine thousand years ago": before year 1
         return None

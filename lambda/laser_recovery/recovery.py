@@ -1,7 +1,8 @@
-"""The recovery rules: a treatment date and a day in, an answer out.
+"""The recovery rules: a treatment date and a day in, a structured answer out.
 
 Pure on purpose: no Alexa, no clock, no I/O, so every rule can be tested on its own and
-every answer is reproducible from the two dates that produced it.
+every answer is reproducible from the dates that produced it. The words are made from
+these answers, never the other way round.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ class Protocol:
     makeup_days: int
     results_from_days: int
     results_by_days: int
+    redness_check_days: int
 
     @classmethod
     def load(cls, path: Path = PROTOCOL_FILE) -> Protocol:
@@ -35,25 +37,26 @@ class Protocol:
             makeup_days=data["makeup"]["avoid_days"],
             results_from_days=data["results"]["visible_from_days"],
             results_by_days=data["results"]["visible_by_days"],
+            redness_check_days=data["redness"]["check_after_days"],
         )
         if not (0 < protocol.sun_minimum_days <= protocol.sun_safe_days):
             raise ValueError(f"{path}: sun minimum_days must be positive and <= safe_days")
         if not (0 < protocol.results_from_days <= protocol.results_by_days):
             raise ValueError(f"{path}: results visible_from_days must be <= visible_by_days")
-        if protocol.makeup_days <= 0:
-            raise ValueError(f"{path}: makeup avoid_days must be positive")
+        if protocol.makeup_days <= 0 or protocol.redness_check_days <= 0:
+            raise ValueError(f"{path}: makeup avoid_days and redness check_after_days must be positive")
         return protocol
 
 
 class Sun(Enum):
-    NOT_YET = "not_yet"  # before the minimum: no
-    ASK_SPECIALIST = "ask_specialist"  # minimum passed, safe day not reached: only a specialist clears
+    NOT_YET = "not_yet"  # before the minimum
+    ASK_SPECIALIST = "ask_specialist"  # minimum passed, safe day not reached: still "not yet"
     SAFE = "safe"  # from the safe day: yes, with high-factor sunscreen
 
 
 class Makeup(Enum):
     NOT_YET = "not_yet"
-    IF_SPECIALIST_AGREES = "if_specialist_agrees"
+    MINIMUM_PASSED = "minimum_passed"  # a minimum, not a clearance: the specialist decides
 
 
 class Results(Enum):
@@ -62,29 +65,52 @@ class Results(Enum):
     VISIBLE = "visible"  # past the window
 
 
+class Redness(Enum):
+    EXPECTED = "expected"  # days or even weeks of it are normal
+    CHECK = "check"  # long past that: worth asking the specialist
+
+
 @dataclass(frozen=True)
 class SunAnswer:
     verdict: Sun
+    treatment: date
     on: date
     day: int
     minimum_date: date
     safe_date: date
 
+    @property
+    def permits(self) -> bool:
+        return self.verdict is Sun.SAFE
+
 
 @dataclass(frozen=True)
 class MakeupAnswer:
     verdict: Makeup
+    treatment: date
     day: int
     from_date: date
+
+    @property
+    def permits(self) -> bool:
+        return self.verdict is Makeup.MINIMUM_PASSED
 
 
 @dataclass(frozen=True)
 class ResultsAnswer:
     verdict: Results
+    treatment: date
     day: int
     from_date: date
     by_date: date
     days_until: int  # until the first day they can show; 0 once it has come
+
+
+@dataclass(frozen=True)
+class RednessAnswer:
+    verdict: Redness
+    treatment: date | None
+    day: int | None
 
 
 @dataclass(frozen=True)
@@ -96,18 +122,19 @@ class Milestone:
 
 @dataclass(frozen=True)
 class Progress:
+    treatment: date
     day: int
     passed: tuple[Milestone, ...]
     upcoming: tuple[Milestone, ...]  # every milestone that falls on the next milestone day
 
 
 def day_number(treatment: date, today: date) -> int:
-    """Whole days since the treatment, counted at the patient's local midnight."""
-    return (today - treatment).days
+    """Whole days since the treatment; never negative (the treatment day is day 0)."""
+    return max(0, (today - treatment).days)
 
 
 def sun(treatment: date, on: date, protocol: Protocol) -> SunAnswer:
-    """Whether sunbathing is safe on `on`; only the conservative end of the range says yes."""
+    """Whether sunbathing is fine on `on`; only the conservative end of the range says yes."""
     day = day_number(treatment, on)
     if day >= protocol.sun_safe_days:
         verdict = Sun.SAFE
@@ -117,6 +144,7 @@ def sun(treatment: date, on: date, protocol: Protocol) -> SunAnswer:
         verdict = Sun.NOT_YET
     return SunAnswer(
         verdict,
+        treatment,
         on,
         day,
         treatment + timedelta(days=protocol.sun_minimum_days),
@@ -126,8 +154,8 @@ def sun(treatment: date, on: date, protocol: Protocol) -> SunAnswer:
 
 def makeup(treatment: date, today: date, protocol: Protocol) -> MakeupAnswer:
     day = day_number(treatment, today)
-    verdict = Makeup.IF_SPECIALIST_AGREES if day >= protocol.makeup_days else Makeup.NOT_YET
-    return MakeupAnswer(verdict, day, treatment + timedelta(days=protocol.makeup_days))
+    verdict = Makeup.MINIMUM_PASSED if day >= protocol.makeup_days else Makeup.NOT_YET
+    return MakeupAnswer(verdict, treatment, day, treatment + timedelta(days=protocol.makeup_days))
 
 
 def results(treatment: date, today: date, protocol: Protocol) -> ResultsAnswer:
@@ -140,11 +168,21 @@ def results(treatment: date, today: date, protocol: Protocol) -> ResultsAnswer:
         verdict = Results.VISIBLE
     return ResultsAnswer(
         verdict,
+        treatment,
         day,
         treatment + timedelta(days=protocol.results_from_days),
         treatment + timedelta(days=protocol.results_by_days),
         max(0, protocol.results_from_days - day),
     )
+
+
+def redness(treatment: date | None, today: date, protocol: Protocol) -> RednessAnswer:
+    """Redness is expected for days or weeks; long after that, it is worth a check."""
+    if treatment is None:
+        return RednessAnswer(Redness.EXPECTED, None, None)
+    day = day_number(treatment, today)
+    verdict = Redness.CHECK if day > protocol.redness_check_days else Redness.EXPECTED
+    return RednessAnswer(verdict, treatment, day)
 
 
 def milestones(treatment: date, protocol: Protocol) -> tuple[Milestone, ...]:
@@ -166,4 +204,4 @@ def progress(treatment: date, today: date, protocol: Protocol) -> Progress:
     passed = tuple(m for m in every if m.offset <= day)
     ahead = [m for m in every if m.offset > day]
     upcoming = tuple(m for m in ahead if m.offset == ahead[0].offset) if ahead else ()
-    return Progress(day, passed, upcoming)
+    return Progress(treatment, day, passed, upcoming)

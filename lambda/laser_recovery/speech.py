@@ -80,10 +80,11 @@ class Speech:
             return self.say("calendar.tomorrow")
         return self.say("calendar.in_days", days=self.duration(days))
 
-    def join(self, items: Sequence[str]) -> str:
+    def join(self, items: Sequence[str], conjunction: str | None = None) -> str:
         if len(items) <= 1:
             return "".join(items)
-        return f"{', '.join(items[:-1])} {self.say('calendar.and')} {items[-1]}"
+        last = conjunction if conjunction is not None else self.say("calendar.and")
+        return f"{', '.join(items[:-1])} {last} {items[-1]}"
 
 
 def ssml(*parts: str) -> str:

@@ -1,29 +1,40 @@
 """One turn of the conversation: who is asking, what day it is for them, what they said.
 
 Built once per request by the interceptor in skill.py. Everything slow or private is
-looked up lazily and at most once per session: the patient's record (one store read,
-then kept in the session) and the device's time zone (one Settings API call).
+looked up lazily and at most once per session: the patient's record (one store read, then
+kept in the conversation state) and the device's time zone (one Settings API call).
 """
 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from dataclasses import dataclass, replace
+from datetime import datetime, timezone
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ask_sdk_core.exceptions import AttributesManagerException
 from ask_sdk_core.handler_input import HandlerInput
-from ask_sdk_model import Response
+from ask_sdk_model import Intent, IntentConfirmationStatus, Response, Slot, SlotConfirmationStatus
+from ask_sdk_model.dialog import ElicitSlotDirective
 
+from .conversation import ConversationState, Said
+from .dates import LocalDay
 from .recovery import Protocol
 from .speech import Speech, speech_for, ssml
-from .store import PatientId, PatientRecord, TreatmentStore, patient_id
+from .store import Change, PatientId, PatientRecord, StoreError, TreatmentStore, device_key, patient_id
 
 log = logging.getLogger(__name__)
 
 TURN = "laser_recovery.turn"
+
+# The slots of each intent the skill elicits a date for; an ElicitSlot names them all.
+ELICITED_SLOTS: dict[str, tuple[str, ...]] = {
+    "RecordTreatmentIntent": ("date", "duration"),
+    "CorrectTreatmentIntent": ("date", "duration"),
+    "SunIntent": ("date",),
+    "ChooseTreatmentIntent": ("date",),
+}
 
 
 @dataclass(frozen=True)
@@ -32,7 +43,6 @@ class Services:
 
     store: TreatmentStore
     protocol: Protocol
-    default_zone: ZoneInfo
 
 
 class Turn:
@@ -40,26 +50,41 @@ class Turn:
         self.input = handler_input
         self.services = services
         self.protocol = services.protocol
-        try:
-            self.session: dict[str, Any] = handler_input.attributes_manager.session_attributes
-        except AttributesManagerException:  # skill events arrive outside any session
-            self.session = {}
         envelope = handler_input.request_envelope
         self.speech: Speech = speech_for(getattr(envelope.request, "locale", None), self.protocol)
-        self._now: datetime | None = None
-        self._record: PatientRecord | None = None
+        try:
+            self._attributes: dict[str, Any] | None = handler_input.attributes_manager.session_attributes
+        except AttributesManagerException:  # skill events arrive outside any session
+            self._attributes = None
+        self._state: ConversationState | None = None
+        self._pending = Change()  # bookkeeping (notice heard, device zone) for the next write
+        self._noticed = False
 
     @staticmethod
     def of(handler_input: HandlerInput) -> Turn:
-        return handler_input.attributes_manager.request_attributes[TURN]
+        turn: Turn = handler_input.attributes_manager.request_attributes[TURN]
+        return turn
+
+    @property
+    def state(self) -> ConversationState:
+        """The conversation so far, as this patient left it; loaded when first needed."""
+        if self._state is None:
+            self._state = ConversationState.load(self._attributes or {}, self.patient.digest)
+            self._state.begin_turn()
+        return self._state
 
     # -- who ---------------------------------------------------------------------------
 
     @property
-    def key(self) -> PatientId:
+    def patient(self) -> PatientId:
         system = self.input.request_envelope.context.system
         person = getattr(system, "person", None)
         return patient_id(system.user.user_id, getattr(person, "person_id", None))
+
+    @property
+    def device(self) -> str:
+        device = getattr(self.input.request_envelope.context.system, "device", None)
+        return device_key(getattr(device, "device_id", None) or "unknown")
 
     @property
     def store(self) -> TreatmentStore:
@@ -67,60 +92,73 @@ class Turn:
 
     @property
     def record(self) -> PatientRecord:
-        """The patient's record: read from the store once per session, then from the session."""
-        if self._record is None:
-            cached = self.session.get("record")
-            if cached is not None:
-                self._record = PatientRecord.from_session(cached)
-            else:
-                self._record = self.store.get(self.key) or PatientRecord()
-                self.session["record"] = self._record.to_session()
-        return self._record
+        """The patient's record: read from the store once per session, then from the state."""
+        if self.state.record is None:
+            self.state.record = self.store.get(self.patient) or PatientRecord()
+        return self.state.record
 
-    def remember(self, record: PatientRecord) -> None:
-        """Keep what a write returned, so later turns need no read."""
-        self._record = record
-        self.session["record"] = record.to_session()
+    def save(self, change: Change) -> PatientRecord:
+        """Write a change (with any bookkeeping due) and keep what the store returned."""
+        change = replace(
+            change,
+            welcome=change.welcome or self._pending.welcome,
+            zones=change.zones if change.zones is not None else self._pending.zones,
+        )
+        self.state.record = self.store.update(self.patient, change)
+        self._pending = Change()
+        return self.state.record
 
     def forget(self) -> None:
-        self.store.delete(self.key)
-        self.remember(PatientRecord())
+        self.store.delete(self.patient)
+        self.state.record = PatientRecord(welcomed=self.record.welcomed)
+        self.state.recorded = None
+        self._pending = Change()
 
     # -- when --------------------------------------------------------------------------
 
     @property
     def now(self) -> datetime:
-        """The request's timestamp in the device's zone: never the server's clock."""
-        if self._now is None:
-            stamp = self.input.request_envelope.request.timestamp
-            if stamp.tzinfo is None:
-                stamp = stamp.replace(tzinfo=timezone.utc)
-            self._now = stamp.astimezone(self._zone())
-        return self._now
+        """The request's timestamp: never the server's clock."""
+        stamp = self.input.request_envelope.request.timestamp
+        return stamp if stamp.tzinfo is not None else stamp.replace(tzinfo=timezone.utc)
 
     @property
-    def today(self) -> date:
-        return self.now.date()
-
-    def _zone(self) -> ZoneInfo:
-        name = self.session.get("time_zone")
-        if name is None:
-            name = self._ask_device_zone() or self.services.default_zone.key
-            self.session["time_zone"] = name
+    def zone(self) -> ZoneInfo | None:
+        """The device's zone: from the Settings API, else as remembered for this device;
+        None when neither is known, and then every answer must hold in every zone."""
+        if self.state.zone is None:
+            self.state.zone = self._ask_device_zone() or ""
+            if self.state.zone:
+                self._remember_zone(self.state.zone)
+        if self.state.zone:
+            return _zone_info(self.state.zone)
         try:
-            return ZoneInfo(name)
-        except (ZoneInfoNotFoundError, ValueError):
-            return self.services.default_zone
+            return _zone_info(self.record.zone_for(self.device))
+        except StoreError:  # nothing remembered can be read: the zone stays unknown
+            return None
+
+    def _remember_zone(self, zone: str) -> None:
+        """Keep the device's zone with the next write, for a turn when the API fails."""
+        try:
+            record = self.record
+        except StoreError:
+            return
+        if record.zone_for(self.device) != zone:
+            self._pending = replace(self._pending, zones=record.with_zone(self.device, zone))
+
+    @property
+    def today(self) -> LocalDay:
+        return LocalDay.at(self.now, self.zone)
 
     def _ask_device_zone(self) -> str | None:
         try:
             device_id = self.input.request_envelope.context.system.device.device_id
             ups = self.input.service_client_factory.get_ups_service()
             zone = ups.get_system_time_zone(device_id)
-        except Exception as error:  # any failure means: answer with the default zone
-            log.warning("time zone lookup failed (%s); using the default zone", type(error).__name__)
+        except Exception as error:  # any failure means: the zone is not known this session
+            log.warning("time zone lookup failed (%s)", type(error).__name__)
             return None
-        return zone if isinstance(zone, str) and zone else None
+        return zone if isinstance(zone, str) and _zone_info(zone) is not None else None
 
     # -- what was said -----------------------------------------------------------------
 
@@ -153,32 +191,79 @@ class Turn:
 
     # -- replying ----------------------------------------------------------------------
 
-    @property
-    def expecting(self) -> str | None:
-        """What a bare "yes", "no" or "more" would answer right now."""
-        return self.session.get("expecting")
+    def notice_due(self) -> bool:
+        """Whether this patient has yet to hear that the skill is no substitute for their
+        specialist. If the store cannot say, the notice is given (and not marked heard)."""
+        if self._noticed:
+            return False
+        try:
+            return not self.record.welcomed
+        except StoreError:
+            return True
 
-    def expect(self, what: str | None, **state: Any) -> None:
-        self.session["expecting"] = what
-        for name, value in state.items():
-            self.session[name] = value
+    def give_notice(self) -> str:
+        """The notice, marked as heard by this patient from now on."""
+        self._noticed = True
+        if self.state.record is not None:
+            self.state.record = replace(self.state.record, welcomed=True)
+            self._pending = replace(self._pending, welcome=True)
+        return self.speech.say("welcome.notice")
 
-    def ask(self, *speech: str, reprompt: str) -> Response:
-        """Say something and keep listening."""
-        text = ssml(*speech)
+    def ask(self, *speech: str, reprompt: str, elicit: tuple[str, str] | None = None) -> Response:
+        """Say something and keep listening; `elicit` = (intent, slot) routes a bare answer."""
+        text = ssml(*self._with_notice(speech))
         again = ssml(reprompt)
-        self.session["last"] = {"speech": text, "reprompt": again}
+        self.state.last = Said(text, again, elicit)
         builder = self.input.response_builder
+        if elicit is not None and self.input.request_envelope.request.object_type == "IntentRequest":
+            builder.add_directive(_elicit(*elicit))
         return builder.speak(text).ask(again).set_should_end_session(False).response
 
     def answer(self, *speech: str) -> Response:
         """An answer: the end of a one-shot request, or a step in an open session."""
         if self.one_shot:
             return self.end(*speech)
-        self.expect(None)
         follow_up = self.speech.say("welcome.anything_else")
         return self.ask(*speech, follow_up, reprompt=follow_up)
 
     def end(self, *speech: str) -> Response:
         builder = self.input.response_builder
-        return builder.speak(ssml(*speech)).set_should_end_session(True).response
+        return builder.speak(ssml(*self._with_notice(speech))).set_should_end_session(True).response
+
+    def repeat(self, said: Said) -> Response:
+        builder = self.input.response_builder
+        if said.elicit is not None:
+            builder.add_directive(_elicit(*said.elicit))
+        return builder.speak(said.speech).ask(said.reprompt).set_should_end_session(False).response
+
+    def _with_notice(self, speech: tuple[str, ...]) -> tuple[str, ...]:
+        return (self.give_notice(), *speech) if self.notice_due() else speech
+
+    def finish(self) -> None:
+        """After the reply: write the bookkeeping still due, then keep the state."""
+        due = self._pending
+        try:
+            if due.welcome or (due.zones is not None and self.record.treatments):
+                self.save(Change())
+        except StoreError as error:  # the answer stands; the notice or zone waits
+            log.warning("bookkeeping not saved: %s", error)
+        if self._attributes is not None and self._state is not None:
+            self._state.save(self._attributes)
+
+
+def _elicit(intent: str, slot: str) -> ElicitSlotDirective:
+    slots = {
+        name: Slot(name=name, confirmation_status=SlotConfirmationStatus.NONE)
+        for name in ELICITED_SLOTS[intent]
+    }
+    updated = Intent(name=intent, slots=slots, confirmation_status=IntentConfirmationStatus.NONE)
+    return ElicitSlotDirective(updated_intent=updated, slot_to_elicit=slot)
+
+
+def _zone_info(name: str | None) -> ZoneInfo | None:
+    if not name:
+        return None
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return None

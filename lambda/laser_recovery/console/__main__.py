@@ -60,10 +60,10 @@ def _time(text: str) -> time:
 
 
 def _local_zone_name() -> str:
-    """The zone to play in when none is given: DEFAULT_TIME_ZONE, else the machine's own."""
-    for name in (os.environ.get("DEFAULT_TIME_ZONE", "").strip(), os.environ.get("TZ", "").lstrip(":")):
-        if name:
-            return name
+    """The zone to play in when none is given: TZ, else the machine's own."""
+    name = os.environ.get("TZ", "").lstrip(":").strip()
+    if name:
+        return name
     target = os.path.realpath("/etc/localtime")
     return target.split("/zoneinfo/", 1)[1] if "/zoneinfo/" in target else "UTC"
 
@@ -80,7 +80,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--time", type=_time, metavar="HH:MM",
                         help="the time of day (default: now, or 12:00 with --today)")
     parser.add_argument("--time-zone", type=_zone, metavar="AREA/CITY", dest="zone",
-                        help="the device's time zone (default: DEFAULT_TIME_ZONE, else this machine's)")
+                        help="the device's time zone (default: TZ, else this machine's)")
     parser.add_argument("--store", type=Path, metavar="PATH",
                         default=Path(os.environ.get("LOCAL_STORE", "").strip() or DEFAULT_LOCAL_STORE),
                         help=f"the embedded store file (default: LOCAL_STORE, else {DEFAULT_LOCAL_STORE})")
@@ -92,7 +92,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         try:
             args.zone = _zone(_local_zone_name())
         except argparse.ArgumentTypeError as bad:
-            parser.error(f"DEFAULT_TIME_ZONE: {bad}")
+            parser.error(f"TZ: {bad}")
     return args
 
 

@@ -1,8 +1,8 @@
 """Request envelopes shaped as Alexa sends them, for the console's one household device.
 
-context.System carries no apiEndpoint or apiAccessToken, so the skill's time-zone lookup
-fails fast without any network call and it falls back to its default zone, which the
-console sets to the zone it is playing in.
+context.System names Alexa's API endpoint, but the console builds the skill with its own
+in-process API client (settings_api.py), so the time-zone lookup never leaves the machine
+and answers with the zone the console is playing in.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ APPLICATION_ID = "amzn1.ask.skill.00000000-0000-0000-0000-00000000c0de"
 # Fixed, so the embedded store remembers the console's patient from one run to the next.
 USER_ID = "amzn1.ask.account.LOCAL-CONSOLE"
 DEVICE_ID = "amzn1.ask.device.LOCAL-CONSOLE"
+API_ENDPOINT = "https://api.amazonalexa.com"
 
 
 @dataclass
@@ -53,6 +54,8 @@ def envelope(request: dict[str, Any], session: Session, *, locale: str, now: dat
                 "application": application,
                 "user": user,
                 "device": {"deviceId": DEVICE_ID, "supportedInterfaces": {}},
+                "apiEndpoint": API_ENDPOINT,
+                "apiAccessToken": "console",
             }
         },
         "request": {

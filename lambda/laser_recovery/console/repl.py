@@ -30,6 +30,7 @@ from .alexa_dates import words
 from .envelopes import Session, envelope, intent_request, launch_request, session_ended_request
 from .nlu import Match, Slot, Understanding
 from .plain_text import speech_text
+from .settings_api import ConsoleSettingsApi
 from .voice import Voice
 
 log = logging.getLogger(__name__)
@@ -94,8 +95,8 @@ class Console:
         self._last_reprompt = ""
 
     def _build(self) -> CustomSkill:
-        settings = Settings(local_store=self.store, default_time_zone=self.clock.zone)
-        return build_skill(settings)
+        settings = Settings(local_store=self.store)
+        return build_skill(settings, api_client=ConsoleSettingsApi(lambda: self.clock.zone.key))
 
     # -- the loop ----------------------------------------------------------------------
 
@@ -292,10 +293,9 @@ class Console:
         except (ZoneInfoNotFoundError, ValueError):
             self._note("(:zone takes an IANA time zone like Pacific/Auckland)")
             return
-        # A session remembers its zone, and the skill's default zone is fixed when it is built.
+        # A session remembers its zone: the move shows from the next session on.
         self.end_session("USER_INITIATED", quiet=True)
         self.clock.zone = zone
-        self._skill = self._build()
         self._note(f"(time zone {zone.key})")
 
     # -- output ------------------------------------------------------------------------

@@ -5,7 +5,8 @@ from __future__ import annotations
 from ask_sdk_core.dispatch_components import AbstractExceptionHandler, AbstractRequestHandler
 
 from .errors import CatchAllHandler, StoreErrorHandler
-from .questions import DayForQuestionHandler, QuestionHandler
+from .forget import ForgetConfirmedHandler, ForgetDeclinedHandler, ForgetHandler
+from .questions import QuestionHandler, UnsureHandler
 from .reading import AftercareHandler, FactsHandler, ReadMoreHandler, StopReadingHandler
 from .session import (
     FallbackHandler,
@@ -18,24 +19,30 @@ from .session import (
     UnhandledHandler,
 )
 from .treatment import (
-    ForgetConfirmedHandler,
-    ForgetDeclinedHandler,
-    ForgetHandler,
-    RecordTreatmentHandler,
+    ChoiceDeclinedHandler,
+    ChooseTreatmentHandler,
+    ConfirmedHandler,
+    DeclinedHandler,
+    TellDateHandler,
 )
 
 
 def request_handlers() -> list[AbstractRequestHandler]:
-    # Handlers that depend on what the skill is expecting come before the general ones.
+    # Answers to what the skill just asked ("yes", "no", "the May 4th one") come before the
+    # general handlers; an intent with a meaning of its own never reaches them.
     return [
         LaunchHandler(),
-        DayForQuestionHandler(),
+        ConfirmedHandler(),
+        DeclinedHandler(),
+        ChooseTreatmentHandler(),
+        ChoiceDeclinedHandler(),
         ForgetConfirmedHandler(),
         ForgetDeclinedHandler(),
         ReadMoreHandler(),
         StopReadingHandler(),
         QuestionHandler(),
-        RecordTreatmentHandler(),
+        UnsureHandler(),
+        TellDateHandler(),
         ForgetHandler(),
         FactsHandler(),
         AftercareHandler(),

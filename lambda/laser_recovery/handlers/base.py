@@ -8,15 +8,17 @@ from ask_sdk_model import Response
 
 from ..turn import Turn
 
-ANYTHING = object()
-
 
 class TurnHandler(AbstractRequestHandler):
-    """Matches by request type, intent names and what the skill is expecting."""
+    """Matches by request type, intent names and what the skill asked in the turn before.
+
+    `answers` names the expectations (conversation.py) a handler answers; a handler with
+    none set answers whatever was asked, or nothing.
+    """
 
     request_type = "IntentRequest"
     intents: tuple[str, ...] = ()
-    expecting: object = ANYTHING  # a context name, a tuple of them, or ANYTHING
+    answers: tuple[type, ...] = ()
 
     def can_handle(self, handler_input: HandlerInput) -> bool:
         request = handler_input.request_envelope.request
@@ -25,10 +27,7 @@ class TurnHandler(AbstractRequestHandler):
         turn = Turn.of(handler_input)
         if self.intents and turn.intent_name not in self.intents:
             return False
-        if self.expecting is ANYTHING:
-            return True
-        wanted = self.expecting if isinstance(self.expecting, tuple) else (self.expecting,)
-        return turn.expecting in wanted
+        return not self.answers or isinstance(turn.state.offered, self.answers)
 
     def handle(self, handler_input: HandlerInput) -> Response:
         return self.reply(Turn.of(handler_input))

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from ask_sdk_model import Response
 
+from ..conversation import Reading
 from ..turn import Turn
 from .base import TurnHandler
 
 PAGE = 3  # a listener keeps about three items in mind; then we ask before going on
-MORE = ("AMAZON.YesIntent", "AMAZON.NextIntent")
 
 
 def read(turn: Turn, topic: str, start: int) -> Response:
@@ -19,9 +19,8 @@ def read(turn: Turn, topic: str, start: int) -> Response:
     page = [speech.say(f"{topic}.items.{name}") for name in order[start : start + PAGE]]
     following = start + PAGE
     if following < len(order):
-        turn.expect(topic, position=following)
+        turn.state.expect(Reading(topic, following))
         return turn.ask(*page, speech.say("reading.more"), reprompt=speech.say("reading.more_reprompt"))
-    turn.session.pop("position", None)
     return turn.answer(*page, speech.say(f"{topic}.done"))
 
 
@@ -45,21 +44,21 @@ class AftercareHandler(TurnHandler):
 class ReadMoreHandler(TurnHandler):
     """ "Yes", "more" or "next" while a list is being read."""
 
-    intents = MORE
-    expecting = ("facts", "aftercare")
+    intents = ("AMAZON.YesIntent", "AMAZON.NextIntent")
+    answers = (Reading,)
 
     def reply(self, turn: Turn) -> Response:
-        return read(turn, turn.expecting or "aftercare", int(turn.session.get("position", 0)))
+        reading = turn.state.offered
+        assert isinstance(reading, Reading)
+        return read(turn, reading.topic, reading.position)
 
 
 class StopReadingHandler(TurnHandler):
     """ "No" while a list is being read: back to the menu, still listening."""
 
     intents = ("AMAZON.NoIntent",)
-    expecting = ("facts", "aftercare")
+    answers = (Reading,)
 
     def reply(self, turn: Turn) -> Response:
-        turn.expect(None)
-        turn.session.pop("position", None)
         speech = turn.speech
         return turn.ask(speech.say("welcome.menu"), reprompt=speech.say("welcome.menu_reprompt"))

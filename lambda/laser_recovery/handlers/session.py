@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
-
+from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_model import Response
 
 from ..turn import Turn
@@ -15,22 +14,17 @@ class LaunchHandler(TurnHandler):
 
     def reply(self, turn: Turn) -> Response:
         speech = turn.speech
-        record = turn.record
-        if record.welcomed:
-            greeting = speech.say("welcome.back")
+        if turn.notice_due():
+            greeting = [speech.say("welcome.first"), turn.give_notice()]
         else:
-            greeting = speech.say("welcome.first")
-            turn.store.mark_welcomed(turn.key)
-            turn.remember(replace(record, welcomed=True))
-        turn.expect(None)
-        return turn.ask(greeting, speech.say("welcome.menu"), reprompt=speech.say("welcome.menu_reprompt"))
+            greeting = [speech.say("welcome.back")]
+        return turn.ask(*greeting, speech.say("welcome.menu"), reprompt=speech.say("welcome.menu_reprompt"))
 
 
 class HelpHandler(TurnHandler):
     intents = ("AMAZON.HelpIntent",)
 
     def reply(self, turn: Turn) -> Response:
-        turn.expect(None)
         return turn.ask(turn.speech.say("help.speech"), reprompt=turn.speech.say("help.reprompt"))
 
 
@@ -38,8 +32,6 @@ class HomeHandler(TurnHandler):
     intents = ("AMAZON.NavigateHomeIntent",)
 
     def reply(self, turn: Turn) -> Response:
-        turn.expect(None)
-        turn.session.pop("pending", None)
         speech = turn.speech
         return turn.ask(speech.say("welcome.menu"), reprompt=speech.say("welcome.menu_reprompt"))
 
@@ -55,12 +47,12 @@ class RepeatHandler(TurnHandler):
     intents = ("AMAZON.RepeatIntent",)
 
     def reply(self, turn: Turn) -> Response:
-        last = turn.session.get("last")
-        if not last:
+        last = turn.state.last
+        if last is None:
             phrase = turn.speech.say("repeat.nothing")
             return turn.ask(phrase, reprompt=phrase)
-        builder = turn.input.response_builder
-        return builder.speak(last["speech"]).ask(last["reprompt"]).set_should_end_session(False).response
+        turn.state.keep_offered()  # the question said again is still the one waiting
+        return turn.repeat(last)
 
 
 class FallbackHandler(TurnHandler):
@@ -91,7 +83,7 @@ class UnhandledHandler(TurnHandler):
     """Last in line: an intent no other handler takes gets the fallback, never silence;
     other requests (e.g. System.ExceptionEncountered) get an empty, valid response."""
 
-    def can_handle(self, handler_input) -> bool:  # type: ignore[no-untyped-def]
+    def can_handle(self, handler_input: HandlerInput) -> bool:
         return True
 
     def reply(self, turn: Turn) -> Response:

@@ -9,11 +9,13 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from .model import (
+    Change,
     PatientId,
     PatientRecord,
     StoreError,
     TreatmentStore,
     account_key,
+    device_key,
     patient_id,
 )
 
@@ -21,11 +23,13 @@ if TYPE_CHECKING:
     from ..config import Settings
 
 __all__ = [
+    "Change",
     "PatientId",
     "PatientRecord",
     "StoreError",
     "TreatmentStore",
     "account_key",
+    "device_key",
     "open_store",
     "patient_id",
 ]

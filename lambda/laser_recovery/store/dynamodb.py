@@ -4,11 +4,13 @@ Item shape (documented in the README):
     account         S     partition key: SHA-256 of the Alexa user id (never a raw Alexa id)
     profile         S     sort key: SHA-256 of the person id, or model.SHARED_PROFILE
     treatments      SS    ISO dates; absent when no date is stored (DynamoDB has no empty set)
+    unconfirmed     S     a moved treatment date the patient has not confirmed yet; usually absent
+    zones           L     [{device: S, zone: S}]: the last time zone seen per device digest
     welcomed        BOOL
     created_at      S     ISO UTC, set once
     updated_at      S     ISO UTC, every write
     schema_version  N     model.SCHEMA_VERSION
-    revision        N     +1 on every write; lets replace_treatment detect a concurrent write
+    revision        N     +1 on every write; lets a write that removes a date detect a concurrent one
 
 The endpoint is never named here: boto3 reads AWS_ENDPOINT_URL_DYNAMODB itself, which is
 how the tests reach DynamoDB Local.
@@ -27,7 +29,7 @@ import boto3
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
-from .model import SCHEMA_VERSION, PatientId, PatientRecord, StoreError
+from .model import SCHEMA_VERSION, Change, PatientId, PatientRecord, StoreError
 
 # Alexa gives up after 8 s and the function after 7 s, and a turn makes two store calls at
 # most (a session's one read, then one write; a correction that loses a race re-reads). Worst
@@ -40,7 +42,7 @@ CLIENT_CONFIG = Config(
     retries={"total_max_attempts": 2, "mode": "standard"},
 )
 
-# How many times replace_treatment re-reads after losing a race with another device.
+# How many times a write that removes a date re-reads after losing a race with another device.
 _REPLACE_ATTEMPTS = 3
 
 # The table's key attributes; the deployment template must declare the same (tested).
@@ -95,50 +97,32 @@ class DynamoDBStore:
         item = self._get_item(patient)
         return None if item is None else _record(item)
 
-    def add_treatment(self, patient: PatientId, day: date) -> PatientRecord:
-        # ADD on a string set is a server-side union: two devices adding at once both land.
-        attributes = self._update(
-            patient, add=["#treatments :day"], values={":day": {"SS": [day.isoformat()]}}
-        )
-        return _record(attributes)
-
-    def replace_treatment(self, patient: PatientId, old: date, new: date) -> PatientRecord:
+    def update(self, patient: PatientId, change: Change) -> PatientRecord:
+        if change.remove is None:
+            # ADD on a string set is a server-side union: two devices adding at once both land.
+            return _record(self._update(patient, **_parts(change)))
         # DynamoDB rejects ADD and DELETE on the same attribute in one expression ("two
         # document paths overlap"), and has no set-difference function. So: read, compute the
-        # new set, and write it back with SET on the condition that no other write happened in
-        # between (same revision); on a lost race, read again. Each write is still one
+        # new record, and write it back with SET on the condition that no other write happened
+        # in between (same revision); on a lost race, read again. Each write is still one
         # UpdateItem, so a record is never half-written.
         for _ in range(_REPLACE_ATTEMPTS):
             item = self._get_item(patient)
             current = _record(item) if item is not None else PatientRecord()
-            if old not in current.treatments:
-                # Nothing to swap out: the corrected date is simply recorded.
-                return self.add_treatment(patient, new)
-            if old == new:
+            wanted = current.changed(change)
+            if wanted == current:
                 return current  # nothing changes, so nothing is written
-            kept = {d.isoformat() for d in current.treatments if d != old}
-            days = sorted(kept | {new.isoformat()})
             revision = item.get("revision") if item else None
             if revision is None:
-                condition, values = "attribute_not_exists(#revision)", {}
+                condition, seen = "attribute_not_exists(#revision)", {}
             else:
-                condition, values = "#revision = :seen", {":seen": revision}
+                condition, seen = "#revision = :seen", {":seen": revision}
             try:
-                attributes = self._update(
-                    patient,
-                    assign=["#treatments = :days"],
-                    values={":days": {"SS": days}, **values},
-                    condition=condition,
-                )
+                attributes = self._update(patient, **_whole(wanted, seen), condition=condition)
             except _LostRace:
                 continue
             return _record(attributes)
         raise StoreError("DynamoDB UpdateItem: too many concurrent changes")
-
-    def mark_welcomed(self, patient: PatientId) -> None:
-        self._update(
-            patient, assign=["#welcomed = :true"], values={":true": {"BOOL": True}}, returns="NONE"
-        )
 
     def delete(self, patient: PatientId) -> None:
         self._call("DeleteItem", TableName=self._table, Key=_key(patient))
@@ -181,6 +165,7 @@ class DynamoDBStore:
         *,
         assign: Sequence[str] = (),
         add: Sequence[str] = (),
+        remove: Sequence[str] = (),
         values: dict,
         condition: str | None = None,
         returns: str = "ALL_NEW",
@@ -204,6 +189,8 @@ class DynamoDBStore:
             assign.append("#welcomed = if_not_exists(#welcomed, :false)")
             values[":false"] = {"BOOL": False}
         expression = f"SET {', '.join(assign)} ADD {', '.join([*add, '#revision :one'])}"
+        if remove:
+            expression += f" REMOVE {', '.join(remove)}"
         used = f"{expression} {condition or ''}"
         request: dict[str, Any] = {
             "TableName": self._table,
@@ -243,6 +230,8 @@ class _LostRace(Exception):
 _NAMES = (
     "#treatments",
     "#welcomed",
+    "#unconfirmed",
+    "#zones",
     "#created_at",
     "#updated_at",
     "#schema_version",
@@ -254,9 +243,62 @@ def _key(patient: PatientId) -> dict:
     return {PARTITION_KEY: {"S": patient.account}, SORT_KEY: {"S": patient.profile}}
 
 
+def _parts(change: Change) -> dict[str, Any]:
+    """The UpdateItem parts of a change that removes no date (so needs no read first)."""
+    assign: list[str] = []
+    add: list[str] = []
+    remove: list[str] = []
+    values: dict[str, Any] = {}
+    if change.add is not None:
+        add.append("#treatments :day")
+        values[":day"] = {"SS": [change.add.isoformat()]}
+        if change.doubt:
+            assign.append("#unconfirmed = :unconfirmed")
+            values[":unconfirmed"] = {"S": change.add.isoformat()}
+    if change.confirm:
+        remove.append("#unconfirmed")
+    if change.welcome:
+        assign.append("#welcomed = :true")
+        values[":true"] = {"BOOL": True}
+    if change.zones is not None:
+        assign.append("#zones = :zones")
+        values[":zones"] = _zones_value(change.zones)
+    return {"assign": assign, "add": add, "remove": remove, "values": values}
+
+
+def _whole(record: PatientRecord, seen: dict) -> dict[str, Any]:
+    """The UpdateItem parts that write a whole record (DynamoDB stores no empty set)."""
+    assign = ["#welcomed = :welcomed", "#zones = :zones"]
+    remove: list[str] = []
+    values: dict[str, Any] = {
+        ":welcomed": {"BOOL": record.welcomed},
+        ":zones": _zones_value(record.zones),
+        **seen,
+    }
+    if record.treatments:
+        assign.append("#treatments = :days")
+        values[":days"] = {"SS": [d.isoformat() for d in record.treatments]}
+    else:
+        remove.append("#treatments")
+    if record.unconfirmed is not None:
+        assign.append("#unconfirmed = :unconfirmed")
+        values[":unconfirmed"] = {"S": record.unconfirmed.isoformat()}
+    else:
+        remove.append("#unconfirmed")
+    return {"assign": assign, "remove": remove, "values": values}
+
+
+def _zones_value(zones: tuple[tuple[str, str], ...]) -> dict[str, Any]:
+    return {"L": [{"M": {"device": {"S": d}, "zone": {"S": z}}} for d, z in zones]}
+
+
 def _record(item: dict) -> PatientRecord:
-    days = item.get("treatments", {}).get("SS", [])
+    days = {date.fromisoformat(d) for d in item.get("treatments", {}).get("SS", [])}
+    unconfirmed = item.get("unconfirmed", {}).get("S")
+    zones = item.get("zones", {}).get("L", [])
     return PatientRecord(
-        treatments=tuple(sorted(date.fromisoformat(d) for d in days)),
+        treatments=tuple(sorted(days)),
         welcomed=bool(item.get("welcomed", {}).get("BOOL", False)),
+        unconfirmed=date.fromisoformat(unconfirmed) if unconfirmed else None,
+        zones=tuple((z["M"]["device"]["S"], z["M"]["zone"]["S"]) for z in zones),
     )

@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
-from typing import Protocol
+from typing import Any, Protocol
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 # The profile of an account's shared record: the one used when Alexa did not recognise the
 # speaker. Not empty, because DynamoDB refuses empty key strings; and never equal to a
 # person's profile, which is always 64 lowercase hex digits.
 SHARED_PROFILE = "shared"
+
+# Devices whose time zone a record remembers; a household has a few, a hotel room one more.
+MAX_ZONES = 4
 
 
 class StoreError(RuntimeError):
@@ -21,25 +24,90 @@ class StoreError(RuntimeError):
 
 @dataclass(frozen=True)
 class PatientRecord:
-    """What the answers need, and nothing else: the treatment dates and whether the
-    first-launch notice was heard."""
+    """What the answers need, and nothing else.
+
+    `unconfirmed` is a treatment date the skill moved into the past and asked the patient
+    to confirm; nothing says "yes" on it until they do. `zones` pairs a device digest with
+    the time zone the Settings API last gave for it, most recent last, for turns when the
+    API cannot answer.
+    """
 
     treatments: tuple[date, ...] = ()
     welcomed: bool = False
+    unconfirmed: date | None = None
+    zones: tuple[tuple[str, str], ...] = ()
 
     @property
     def latest(self) -> date | None:
         return max(self.treatments) if self.treatments else None
 
-    def to_session(self) -> dict:
-        return {"treatments": [d.isoformat() for d in self.treatments], "welcomed": self.welcomed}
+    @property
+    def latest_unconfirmed(self) -> bool:
+        return self.unconfirmed is not None and self.unconfirmed == self.latest
+
+    def zone_for(self, device: str) -> str | None:
+        return dict(self.zones).get(device)
+
+    def with_zone(self, device: str, zone: str) -> tuple[tuple[str, str], ...]:
+        kept = tuple((d, z) for d, z in self.zones if d != device)
+        return (*kept, (device, zone))[-MAX_ZONES:]
+
+    def changed(self, change: Change) -> PatientRecord:
+        """This record with a change applied, as every store applies it."""
+        days = set(self.treatments)
+        if change.remove is not None:
+            days.discard(change.remove)
+        if change.add is not None:
+            days.add(change.add)
+        unconfirmed = self.unconfirmed
+        if change.confirm or (change.remove is not None and change.remove == unconfirmed):
+            unconfirmed = None
+        if change.doubt and change.add is not None:
+            unconfirmed = change.add
+        return replace(
+            self,
+            treatments=tuple(sorted(days)),
+            welcomed=self.welcomed or change.welcome,
+            unconfirmed=unconfirmed if unconfirmed in days else None,
+            zones=self.zones if change.zones is None else change.zones,
+        )
+
+    def to_session(self) -> dict[str, Any]:
+        return {
+            "treatments": [d.isoformat() for d in self.treatments],
+            "welcomed": self.welcomed,
+            "unconfirmed": self.unconfirmed.isoformat() if self.unconfirmed else None,
+            "zones": [list(pair) for pair in self.zones],
+        }
 
     @classmethod
-    def from_session(cls, data: dict) -> PatientRecord:
+    def from_session(cls, data: dict[str, Any]) -> PatientRecord:
+        unconfirmed = data.get("unconfirmed")
         return cls(
             treatments=tuple(sorted(date.fromisoformat(d) for d in data.get("treatments", []))),
             welcomed=bool(data.get("welcomed", False)),
+            unconfirmed=date.fromisoformat(unconfirmed) if unconfirmed else None,
+            zones=tuple((str(d), str(z)) for d, z in data.get("zones", [])),
         )
+
+
+@dataclass(frozen=True)
+class Change:
+    """One write: every field that is set changes, all in one atomic step.
+
+    `remove` then `add` replaces a date; `doubt` marks the added date unconfirmed;
+    `confirm` clears the mark; removing the unconfirmed date clears it too.
+    """
+
+    add: date | None = None
+    remove: date | None = None
+    doubt: bool = False
+    confirm: bool = False
+    welcome: bool = False
+    zones: tuple[tuple[str, str], ...] | None = None
+
+    def __bool__(self) -> bool:
+        return self != Change()
 
 
 @dataclass(frozen=True)
@@ -58,6 +126,11 @@ class PatientId:
         if not self.account or not self.profile:
             raise ValueError("a patient id needs an account and a profile")
 
+    @property
+    def digest(self) -> str:
+        """A short stand-in for the pair, for the session's note of whose state it is."""
+        return _digest(f"{self.account}/{self.profile}")[:32]
+
 
 class TreatmentStore(Protocol):
     """Every write is one atomic step, so two devices recording at once lose nothing."""
@@ -65,14 +138,8 @@ class TreatmentStore(Protocol):
     def get(self, patient: PatientId) -> PatientRecord | None:
         """The patient's record, or None when nothing is stored."""
 
-    def add_treatment(self, patient: PatientId, day: date) -> PatientRecord:
-        """Add a treatment date (a series keeps every date); return the new record."""
-
-    def replace_treatment(self, patient: PatientId, old: date, new: date) -> PatientRecord:
-        """Swap one stored date for a corrected one; return the new record."""
-
-    def mark_welcomed(self, patient: PatientId) -> None:
-        """Remember that the first-launch notice was heard."""
+    def update(self, patient: PatientId, change: Change) -> PatientRecord:
+        """Apply a change (creating the record if needed); return the record as stored."""
 
     def delete(self, patient: PatientId) -> None:
         """Forget everything stored for the patient."""
@@ -88,6 +155,11 @@ class TreatmentStore(Protocol):
 def account_key(user_id: str) -> str:
     """The account part of every PatientId of this Alexa user."""
     return _digest(user_id)
+
+
+def device_key(device_id: str) -> str:
+    """A stable stand-in for a device id, for remembering its time zone."""
+    return _digest(f"device/{device_id}")[:32]
 
 
 def patient_id(user_id: str, person_id: str | None = None) -> PatientId:

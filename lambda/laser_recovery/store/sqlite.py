@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import json
+import os
 import sqlite3
 from collections.abc import Iterator
 from contextlib import closing, contextmanager
 from datetime import date, datetime, timezone
 from pathlib import Path
 
-from .model import SCHEMA_VERSION, PatientId, PatientRecord, StoreError
+from .model import SCHEMA_VERSION, Change, PatientId, PatientRecord, StoreError
 
 # The file's layout is marked with SQLite's user_version, so a file written by another layout
 # is recognised. One script, one transaction: no other process sees the tables unmarked.
@@ -18,6 +20,8 @@ CREATE TABLE IF NOT EXISTS patients (
     account TEXT NOT NULL,
     profile TEXT NOT NULL,
     welcomed INTEGER NOT NULL DEFAULT 0,
+    unconfirmed TEXT,
+    zones TEXT,
     created_at TEXT NOT NULL,
     updated_at TEXT NOT NULL,
     schema_version INTEGER NOT NULL,
@@ -34,6 +38,15 @@ PRAGMA user_version = {SCHEMA_VERSION};
 COMMIT;
 """
 
+# Layout 1 had no unconfirmed date and no remembered zones; both columns start empty.
+_FROM_LAYOUT_1 = f"""
+BEGIN IMMEDIATE;
+ALTER TABLE patients ADD COLUMN unconfirmed TEXT;
+ALTER TABLE patients ADD COLUMN zones TEXT;
+PRAGMA user_version = {SCHEMA_VERSION};
+COMMIT;
+"""
+
 _WHERE = "account = ? AND profile = ?"
 
 
@@ -42,27 +55,38 @@ class SQLiteStore:
 
     def __init__(self, path: Path | str) -> None:
         self._path = str(path)
+        # Health data: readable by this user only, whoever created the file.
+        try:
+            os.close(os.open(self._path, os.O_RDWR | os.O_CREAT, 0o600))
+            os.chmod(self._path, 0o600)
+        except OSError as error:
+            raise StoreError(f"embedded store: cannot open {self._path} ({error.strerror})") from None
         with self._transaction() as db:
             # One statement, so both are read from the same snapshot of the file.
             layout, tables = db.execute(
                 "SELECT (SELECT user_version FROM pragma_user_version),"
                 " (SELECT count(*) FROM sqlite_master WHERE type = 'table')"
             ).fetchone()
-            if layout == SCHEMA_VERSION:
-                return
-            if layout != 0 or tables:
-                # Files from before records were keyed by account and profile (never shipped).
+        if layout == SCHEMA_VERSION:
+            return
+        with closing(sqlite3.connect(self._path, timeout=5.0, isolation_level=None)) as db:
+            if layout == 1:
+                db.executescript(_FROM_LAYOUT_1)
+            elif layout == 0 and not tables:
+                db.executescript(_SCHEMA)
+            else:
                 raise StoreError(
                     f"embedded store: {self._path} was written in another layout;"
                     " delete that file (or point LOCAL_STORE elsewhere) and start again"
                 )
-            db.executescript(_SCHEMA)
 
     @contextmanager
     def _transaction(self) -> Iterator[sqlite3.Connection]:
         try:
             with closing(sqlite3.connect(self._path, timeout=5.0)) as db:
                 db.execute("PRAGMA foreign_keys = ON")
+                # Deleted dates are overwritten, not left in free pages of the file.
+                db.execute("PRAGMA secure_delete = ON")
                 with db:
                     yield db
         except sqlite3.Error as error:
@@ -72,29 +96,38 @@ class SQLiteStore:
         with self._transaction() as db:
             return _read(db, patient)
 
-    def add_treatment(self, patient: PatientId, day: date) -> PatientRecord:
+    def update(self, patient: PatientId, change: Change) -> PatientRecord:
         with self._transaction() as db:
-            _touch(db, patient)
-            _insert_day(db, patient, day)
-            return _read(db, patient) or PatientRecord()
-
-    def replace_treatment(self, patient: PatientId, old: date, new: date) -> PatientRecord:
-        with self._transaction() as db:
-            _touch(db, patient)
+            now = datetime.now(timezone.utc).isoformat(timespec="seconds")
             db.execute(
-                f"DELETE FROM treatments WHERE {_WHERE} AND day = ?",
-                (patient.account, patient.profile, old.isoformat()),
+                "INSERT INTO patients (account, profile, created_at, updated_at, schema_version)"
+                " VALUES (?, ?, ?, ?, ?)"
+                " ON CONFLICT (account, profile) DO UPDATE SET updated_at = excluded.updated_at",
+                (patient.account, patient.profile, now, now, SCHEMA_VERSION),
             )
-            _insert_day(db, patient, new)
-            return _read(db, patient) or PatientRecord()
-
-    def mark_welcomed(self, patient: PatientId) -> None:
-        with self._transaction() as db:
-            _touch(db, patient)
+            current = _read(db, patient) or PatientRecord()
+            if change.remove is not None:
+                db.execute(
+                    f"DELETE FROM treatments WHERE {_WHERE} AND day = ?",
+                    (patient.account, patient.profile, change.remove.isoformat()),
+                )
+            if change.add is not None:
+                db.execute(
+                    "INSERT OR IGNORE INTO treatments (account, profile, day) VALUES (?, ?, ?)",
+                    (patient.account, patient.profile, change.add.isoformat()),
+                )
+            wanted = current.changed(change)
             db.execute(
-                f"UPDATE patients SET welcomed = 1 WHERE {_WHERE}",
-                (patient.account, patient.profile),
+                f"UPDATE patients SET welcomed = ?, unconfirmed = ?, zones = ? WHERE {_WHERE}",
+                (
+                    int(wanted.welcomed),
+                    wanted.unconfirmed.isoformat() if wanted.unconfirmed else None,
+                    json.dumps([list(pair) for pair in wanted.zones]) if wanted.zones else None,
+                    patient.account,
+                    patient.profile,
+                ),
             )
+            return _read(db, patient) or PatientRecord()
 
     def delete(self, patient: PatientId) -> None:
         with self._transaction() as db:
@@ -106,27 +139,16 @@ class SQLiteStore:
             db.execute("DELETE FROM patients WHERE account = ?", (account,))
 
 
-def _touch(db: sqlite3.Connection, patient: PatientId) -> None:
-    now = datetime.now(timezone.utc).isoformat(timespec="seconds")
-    db.execute(
-        "INSERT INTO patients (account, profile, created_at, updated_at, schema_version)"
-        " VALUES (?, ?, ?, ?, ?)"
-        " ON CONFLICT (account, profile) DO UPDATE SET updated_at = excluded.updated_at",
-        (patient.account, patient.profile, now, now, SCHEMA_VERSION),
-    )
-
-
-def _insert_day(db: sqlite3.Connection, patient: PatientId, day: date) -> None:
-    db.execute(
-        "INSERT OR IGNORE INTO treatments (account, profile, day) VALUES (?, ?, ?)",
-        (patient.account, patient.profile, day.isoformat()),
-    )
-
-
 def _read(db: sqlite3.Connection, patient: PatientId) -> PatientRecord | None:
     key = (patient.account, patient.profile)
-    row = db.execute(f"SELECT welcomed FROM patients WHERE {_WHERE}", key).fetchone()
+    row = db.execute(f"SELECT welcomed, unconfirmed, zones FROM patients WHERE {_WHERE}", key).fetchone()
     if row is None:
         return None
+    welcomed, unconfirmed, zones = row
     days = db.execute(f"SELECT day FROM treatments WHERE {_WHERE} ORDER BY day", key).fetchall()
-    return PatientRecord(tuple(date.fromisoformat(d) for (d,) in days), bool(row[0]))
+    return PatientRecord(
+        treatments=tuple(date.fromisoformat(d) for (d,) in days),
+        welcomed=bool(welcomed),
+        unconfirmed=date.fromisoformat(unconfirmed) if unconfirmed else None,
+        zones=tuple((str(d), str(z)) for d, z in json.loads(zones)) if zones else (),
+    )

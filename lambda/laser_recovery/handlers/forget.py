@@ -1,0 +1,38 @@
+"""The patient has their data forgotten: asked first, then everything goes."""
+
+from __future__ import annotations
+
+from ask_sdk_model import Response
+
+from ..conversation import DeletionWanted
+from ..turn import Turn
+from .base import TurnHandler
+
+
+class ForgetHandler(TurnHandler):
+    intents = ("ForgetIntent",)
+
+    def reply(self, turn: Turn) -> Response:
+        speech = turn.speech
+        if not turn.record.treatments:
+            turn.forget()  # nothing the patient would miss, but leave nothing behind either
+            return turn.answer(speech.say("forget.nothing"))
+        turn.state.expect(DeletionWanted())
+        return turn.ask(speech.say("forget.confirm"), reprompt=speech.say("forget.confirm_reprompt"))
+
+
+class ForgetConfirmedHandler(TurnHandler):
+    intents = ("AMAZON.YesIntent",)
+    answers = (DeletionWanted,)
+
+    def reply(self, turn: Turn) -> Response:
+        turn.forget()
+        return turn.answer(turn.speech.say("forget.done"))
+
+
+class ForgetDeclinedHandler(TurnHandler):
+    intents = ("AMAZON.NoIntent", "AMAZON.CancelIntent")
+    answers = (DeletionWanted,)
+
+    def reply(self, turn: Turn) -> Response:
+        return turn.answer(turn.speech.say("forget.kept"))

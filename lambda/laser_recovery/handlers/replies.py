@@ -1,0 +1,143 @@
+"""What handlers share: the questions the skill asks back, and answers to the patient's
+questions from a given record."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import date
+
+from ask_sdk_model import Response
+
+from ..answers import TOPIC_QUESTIONS, Answer, Context, answer
+from ..conversation import (
+    ChoiceWanted,
+    ConfirmationWanted,
+    DayWanted,
+    Expectation,
+    Question,
+    TreatmentDateWanted,
+)
+from ..dates import Move
+from ..store import PatientRecord
+from ..turn import Turn
+
+RECORD = "RecordTreatmentIntent"
+CORRECT = "CorrectTreatmentIntent"
+
+
+@dataclass(frozen=True)
+class Prompt:
+    """A question the skill ends its reply with, and what it then waits for."""
+
+    text: str
+    reprompt: str
+    expecting: Expectation
+    elicit: tuple[str, str] | None = None
+
+
+def close(turn: Turn, parts: list[str], prompt: Prompt | None = None) -> Response:
+    """The reply: the parts, then the prompt if there is one, else an answer."""
+    if prompt is None:
+        return turn.answer(*parts)
+    turn.state.expect(prompt.expecting)
+    return turn.ask(*parts, prompt.text, reprompt=prompt.reprompt, elicit=prompt.elicit)
+
+
+def context(turn: Turn) -> Context:
+    return Context(turn.speech, turn.protocol, turn.today)
+
+
+def respond(turn: Turn, question: Question, record: PatientRecord) -> Answer:
+    """The answer to a question from this record, remembered if it is a verdict on today."""
+    given = answer(context(turn), question.intent, record.latest, question.on)
+    if given.topic is not None and given.verdict is not None:
+        turn.state.hear(given.topic, given.verdict)
+    return given
+
+
+def follow_ups(turn: Turn, record: PatientRecord, question: Question | None) -> list[Answer]:
+    """After the dates change: the question that was waiting for them, and every verdict the
+    patient heard in this session that the change turns around, saying that it does.
+    Nothing counts as heard until the caller says these answers (`hear_all`)."""
+    if record.latest is None:
+        return []
+    ctx = context(turn)
+    found: list[Answer] = []
+    covered: set[str | None] = set()
+    if question is not None:
+        given = answer(ctx, question.intent, record.latest, question.on)
+        found.append(_noting_change(turn, given))
+        covered.add(given.topic)
+    for topic, before in turn.state.heard.items():
+        if topic not in covered:
+            given = answer(ctx, TOPIC_QUESTIONS[topic], record.latest)
+            if given.verdict != before.verdict:
+                found.append(_noting_change(turn, given))
+    return found
+
+
+def hear_all(turn: Turn, answers: list[Answer]) -> None:
+    for given in answers:
+        if given.topic is not None and given.verdict is not None:
+            turn.state.hear(given.topic, given.verdict)
+
+
+def _noting_change(turn: Turn, given: Answer) -> Answer:
+    before = turn.state.heard.get(given.topic) if given.topic else None
+    if before is None or before.verdict == given.verdict:
+        return given
+    return replace(given, text=f"{turn.speech.say('earlier.changed')} {given.text}")
+
+
+def date_prompt(
+    turn: Turn, question: Question | None, *, correcting: bool = False, key: str = "treatment.ask"
+) -> Prompt:
+    speech = turn.speech
+    return Prompt(
+        speech.say(key),
+        speech.say("treatment.ask_reprompt"),
+        TreatmentDateWanted(question, correcting),
+        (CORRECT if correcting else RECORD, "date"),
+    )
+
+
+def day_prompt(turn: Turn, question: Question) -> Prompt:
+    phrase = turn.speech.say("ask_day.unknown")
+    return Prompt(phrase, phrase, DayWanted(question), ("SunIntent", "date"))
+
+
+def confirm_prompt(turn: Turn, day: date, moved: Move, question: Question | None) -> Prompt:
+    speech = turn.speech
+    spoken = speech.weekday_date(day)
+    key = {Move.YEAR: "confirm.year", Move.WEEK: "confirm.week"}.get(moved, "confirm.generic")
+    return Prompt(
+        speech.say(key, date=spoken),
+        speech.say("confirm.reprompt", date=spoken),
+        ConfirmationWanted(day, moved, question),
+    )
+
+
+def choice_prompt(turn: Turn, new: date, moved: Move, treatments: tuple[date, ...]) -> Prompt:
+    speech = turn.speech
+    choices = treatments[-3:]  # the most recent; any stored date is still accepted as an answer
+    said = [speech.say("choose.choice", date=speech.weekday_date(d)) for d in choices]
+    spoken = speech.join(said, speech.say("calendar.or"))
+    return Prompt(
+        speech.say("choose.which", new=speech.weekday_date(new), choices=spoken),
+        speech.say("choose.reprompt", choices=spoken),
+        ChoiceWanted(new, moved, choices),
+        ("ChooseTreatmentIntent", "date"),
+    )
+
+
+def prompt_again(turn: Turn) -> Prompt | None:
+    """The question this turn interrupted, asked again, when it was one for a date."""
+    offered = turn.state.offered
+    record = turn.record
+    if isinstance(offered, DayWanted):
+        return day_prompt(turn, offered.question)
+    if isinstance(offered, ChoiceWanted):
+        return choice_prompt(turn, offered.new, offered.moved, record.treatments)
+    if isinstance(offered, ConfirmationWanted) and record.unconfirmed == offered.day:
+        return confirm_prompt(turn, offered.day, offered.moved, offered.question)
+    return None
