@@ -127,8 +127,16 @@ class Understanding:
         return _best(self.samples, words(text), self._slot_reader(today)) or Match(FALLBACK)
 
     def understand_slot(self, intent: str, slot: str, text: str, today: date) -> Match | None:
-        """The answer to "which date?" after the skill elicited a slot, from that slot's samples."""
-        return _best(self.slot_samples.get((intent, slot), []), words(text), self._slot_reader(today))
+        """The answer to "which date?" after the skill elicited a slot: from that slot's
+        samples first, then the samples of the intent's other slots ("two weeks ago" fills
+        the duration when the date was asked for), as Alexa's dialog model does."""
+        read = self._slot_reader(today)
+        others = [name for (owner, name) in self.slot_samples if owner == intent and name != slot]
+        for name in (slot, *others):
+            match = _best(self.slot_samples.get((intent, name), []), words(text), read)
+            if match is not None:
+                return match
+        return None
 
     def _slot_reader(self, today: date) -> Callable[[str, str, str], Slot | None]:
         def read(intent: str, name: str, heard: str) -> Slot | None:

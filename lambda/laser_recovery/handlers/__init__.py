@@ -23,6 +23,7 @@ from .treatment import (
     ChooseTreatmentHandler,
     ConfirmedHandler,
     DeclinedHandler,
+    StrayChoiceHandler,
     TellDateHandler,
 )
 
@@ -43,6 +44,7 @@ def request_handlers() -> list[AbstractRequestHandler]:
         QuestionHandler(),
         UnsureHandler(),
         TellDateHandler(),
+        StrayChoiceHandler(),
         ForgetHandler(),
         FactsHandler(),
         AftercareHandler(),

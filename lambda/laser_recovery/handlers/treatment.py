@@ -152,6 +152,15 @@ class ChooseTreatmentHandler(TurnHandler):
         return tell(turn, told, None, target=chosen, phrase="choose.changed")
 
 
+class StrayChoiceHandler(TurnHandler):
+    """ "The May 4th one" when nothing was asked: say how to correct a date instead."""
+
+    intents = ("ChooseTreatmentIntent",)
+
+    def reply(self, turn: Turn) -> Response:
+        return turn.answer(turn.speech.say("choose.stray"))
+
+
 class ChoiceDeclinedHandler(TurnHandler):
     intents = ("AMAZON.NoIntent", "AMAZON.CancelIntent")
     answers = (ChoiceWanted,)

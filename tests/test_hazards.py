@@ -1,0 +1,403 @@
+"""The hazard log's cases (docs/SAFETY.md), each as real request envelopes through
+lambda_handler, on SQLite and on DynamoDB Local. Every test names its hazard."""
+
+from __future__ import annotations
+
+import re
+import threading
+from datetime import date
+
+import pytest
+
+from laser_recovery.config import Settings
+from laser_recovery.skill import lambda_handler_for
+from laser_recovery.store import Change, patient_id
+from tests.alexa import SKILL_ID, Conversation, Reply, settings_api_server
+
+LA = "America/Los_Angeles"
+NOW = "2026-11-24T18:00:00Z"  # Tuesday, 10 a.m. in Los Angeles
+
+
+@pytest.fixture(scope="module")
+def settings_api(tmp_path_factory: pytest.TempPathFactory):
+    with settings_api_server(tmp_path_factory.mktemp("tls")) as (api, url, ca_bundle):
+        yield api, url, ca_bundle
+
+
+@pytest.fixture
+def api(settings_api, monkeypatch: pytest.MonkeyPatch):
+    server, url, ca_bundle = settings_api
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(ca_bundle))
+    server.zones.clear()
+    server.behaviour = "up"
+    server.calls = 0
+    server.url = url
+    return server
+
+
+@pytest.fixture
+def handler(store):
+    return lambda_handler_for(Settings(skill_id=SKILL_ID), store=store)
+
+
+@pytest.fixture
+def patient(handler, api) -> Conversation:
+    talk = Conversation(handler, api_endpoint=api.url, now=NOW)
+    api.zones[talk.device_id] = LA
+    return talk
+
+
+def dates(store, talk: Conversation) -> tuple[date, ...]:
+    record = store.get(patient_id(talk.user_id, talk.person_id))
+    return record.treatments if record else ()
+
+
+def says_yes(reply: Reply) -> bool:
+    return any(sentence.strip().startswith("Yes") for sentence in reply.text.split(". "))
+
+
+def seed(store, talk: Conversation, *days: date) -> None:
+    for day in days:
+        store.update(patient_id(talk.user_id, talk.person_id), Change(add=day, welcome=True))
+
+
+# -- H1: a pending question never swallows an answer of another kind --------------------
+
+
+def test_h1_a_treatment_told_while_the_day_is_awaited_is_recorded_and_the_question_asked_again(
+    patient, store
+):
+    seed(store, patient, date(2026, 3, 1))
+    patient.launch()
+    assert "Which day" in patient.say("SunIntent", date="2026-W52").text
+    reply = patient.say("RecordTreatmentIntent", date="2026-11-12")
+    assert "20261112" in reply.ssml and not says_yes(reply)
+    assert reply.text.endswith("Which day do you mean? Please say a date, like December twentieth.")
+    assert reply.directives[0]["updatedIntent"]["name"] == "SunIntent"
+    assert date(2026, 11, 12) in dates(store, patient)
+    # Days later, the sun answer rests on the newest treatment, not the older one.
+    patient.hang_up()
+    patient.now = "2026-11-28T18:00:00Z"
+    assert patient.say("SunIntent").text.startswith("Not yet")
+
+
+def test_h1_forgetting_while_a_date_is_awaited_is_a_request_to_forget(patient, store):
+    seed(store, patient, date(2026, 3, 1))
+    patient.launch()
+    patient.say("CorrectTreatmentIntent")  # "What's the correct date?"
+    reply = patient.say("ForgetIntent")
+    assert "delete every treatment date" in reply.text
+    assert "deleted everything" in patient.say("AMAZON.YesIntent").text
+    assert dates(store, patient) == ()
+
+
+def test_h1_a_date_told_while_deletion_is_awaited_is_recorded_not_deleted(patient, store):
+    seed(store, patient, date(2026, 3, 1))
+    patient.launch()
+    patient.say("ForgetIntent")
+    reply = patient.say("RecordTreatmentIntent", date="2026-11-12")
+    assert "20261112" in reply.ssml
+    assert "I'm not sure what that answers" in patient.say("AMAZON.YesIntent").text  # nothing pending
+    assert dates(store, patient) == (date(2026, 3, 1), date(2026, 11, 12))
+
+
+def test_h1_an_expectation_lapses_at_the_first_turn_that_does_not_answer_it(patient, store):
+    seed(store, patient, date(2026, 3, 1))
+    patient.launch()
+    patient.say("ForgetIntent")
+    patient.say("AftercareIntent")
+    patient.say("AMAZON.NoIntent")  # stops the reading; not an answer to "delete?"
+    assert "I'm not sure what that answers" in patient.say("AMAZON.YesIntent").text
+    assert dates(store, patient) == (date(2026, 3, 1),)
+
+
+# -- H2: a correction never silently drops or moves back the newest treatment ------------
+
+
+def test_h2_a_correction_that_would_move_the_newest_back_asks_which_one(patient, store):
+    seed(store, patient, date(2026, 5, 4), date(2026, 11, 9))
+    patient.launch()  # a new session: nothing said in it yet
+    reply = patient.say("CorrectTreatmentIntent", date="2026-10-20")
+    assert "Which one should I change" in reply.text
+    assert "20260504" in reply.ssml and "20261109" in reply.ssml
+    assert reply.directives[0]["updatedIntent"]["name"] == "ChooseTreatmentIntent"
+    assert dates(store, patient) == (date(2026, 5, 4), date(2026, 11, 9))  # nothing changed yet
+    reply = patient.say("ChooseTreatmentIntent", dialog_state="IN_PROGRESS", date="2027-05-04")
+    assert "changed your treatment on" in reply.text
+    assert dates(store, patient) == (date(2026, 10, 20), date(2026, 11, 9))
+
+
+def test_h2_choosing_the_newest_replaces_it_and_no_keeps_everything(patient, store):
+    seed(store, patient, date(2026, 5, 4), date(2026, 11, 9))
+    patient.launch()
+    patient.say("CorrectTreatmentIntent", date="2026-10-20")
+    reply = patient.say("ChooseTreatmentIntent", date="2026-12-25")  # not one of them
+    assert "I don't have a treatment on that day" in reply.text and "Which one" in reply.text
+    patient.say("ChooseTreatmentIntent", date="2026-11-09")
+    assert dates(store, patient) == (date(2026, 5, 4), date(2026, 10, 20))
+    patient.say("CorrectTreatmentIntent", date="2026-09-01")
+    assert "haven't changed anything" in patient.say("AMAZON.NoIntent").text
+    assert dates(store, patient) == (date(2026, 5, 4), date(2026, 10, 20))
+
+
+def test_h2_a_correction_of_the_date_just_told_needs_no_question(patient, store):
+    seed(store, patient, date(2026, 11, 9))
+    patient.launch()
+    patient.say("RecordTreatmentIntent", date="2026-05-04")  # an older one, said in this session
+    reply = patient.say("CorrectTreatmentIntent", date="2026-05-06")
+    assert "corrected" in reply.text
+    assert dates(store, patient) == (date(2026, 5, 6), date(2026, 11, 9))
+
+
+def test_h2_moving_a_date_later_or_correcting_the_only_one_needs_no_question(patient, store):
+    seed(store, patient, date(2026, 5, 4), date(2026, 11, 9))
+    patient.launch()
+    assert "corrected" in patient.say("CorrectTreatmentIntent", date="2026-11-12").text
+    assert dates(store, patient) == (date(2026, 5, 4), date(2026, 11, 12))
+    other = Conversation(patient.handler, api_endpoint=patient.api_endpoint, now=NOW)
+    seed(store, other, date(2026, 11, 9))
+    other.launch()
+    assert "corrected" in other.say("CorrectTreatmentIntent", date="2026-10-01").text
+    assert dates(store, other) == (date(2026, 10, 1),)
+
+
+# -- H3: a changed date says when it turns around an answer already heard ----------------
+
+
+def test_h3_a_correction_that_turns_a_yes_into_not_yet_says_so(patient, store):
+    patient.launch()
+    patient.say("RecordTreatmentIntent", date="2026-08-01")
+    assert patient.say("SunIntent").text.startswith("Yes")
+    assert patient.say("MakeupIntent").text.startswith("The minimum of a week")
+    reply = patient.say("CorrectTreatmentIntent", date="2026-11-20")
+    assert "That changes my earlier answer: Not yet" in reply.text
+    assert reply.text.count("That changes my earlier answer") == 2  # the sun and the makeup
+    assert not says_yes(reply)
+
+
+def test_h3_an_unchanged_verdict_is_not_repeated(patient):
+    patient.launch()
+    patient.say("RecordTreatmentIntent", date="2026-11-01")
+    patient.say("SunIntent")
+    reply = patient.say("CorrectTreatmentIntent", date="2026-11-02")
+    assert "earlier answer" not in reply.text
+
+
+# -- H4: a date still to come never becomes a "yes" unseen --------------------------------
+
+
+@pytest.mark.parametrize(
+    ("said", "moved_to", "intent"),
+    [
+        ("2026-12-12", "20251212", "SunIntent"),  # "December 12th" on November 24: a year back
+        ("2026-12-12", "20251212", "MakeupIntent"),
+        ("2027-10-03", "20261003", "SunIntent"),  # "October 3rd", yearless: 52 days, no yes due
+    ],
+)
+def test_h4_a_moved_date_is_confirmed_before_any_yes(patient, store, said, moved_to, intent):
+    first = patient.say(intent)
+    assert "need the date" in first.text
+    reply = patient.say("RecordTreatmentIntent", dialog_state="IN_PROGRESS", date=said)
+    assert moved_to in reply.ssml and not says_yes(reply)
+    if said == "2027-10-03":  # no yes would follow: said back and answered in one step
+        assert "I took that as last year's date" in reply.text
+        return
+    assert "Just to check: was your treatment last year" in reply.text and reply.ends is False
+    record = store.get(patient_id(patient.user_id))
+    assert record.unconfirmed == record.latest  # stored, but nothing rests on it yet
+    confirmed = patient.say("AMAZON.YesIntent")
+    assert "Thank you" in confirmed.text and "20251212" in confirmed.ssml
+    if intent == "SunIntent":
+        assert says_yes(confirmed)
+    else:
+        assert "minimum of a week" in confirmed.text
+    assert store.get(patient_id(patient.user_id)).unconfirmed is None
+
+
+def test_h4_no_to_a_moved_date_takes_it_off_and_asks_again(patient, store):
+    patient.say("SunIntent")
+    patient.say("RecordTreatmentIntent", date="2026-12-12")
+    reply = patient.say("AMAZON.NoIntent")
+    assert "taken that date off" in reply.text and reply.directives
+    assert dates(store, patient) == ()
+    reply = patient.say("RecordTreatmentIntent", dialog_state="IN_PROGRESS", date="2026-11-12")
+    assert "20261112" in reply.ssml and reply.text.count("Not yet") == 1  # the sun question, answered
+
+
+def test_h4_a_corrected_date_in_place_of_a_yes_replaces_the_moved_one(patient, store):
+    patient.say("SunIntent")
+    patient.say("RecordTreatmentIntent", date="2026-12-12")
+    reply = patient.say("CorrectTreatmentIntent", date="2026-11-12")
+    assert "corrected" in reply.text and reply.text.count("Not yet") == 1
+    assert dates(store, patient) == (date(2026, 11, 12),)
+
+
+def test_h4_anything_else_asked_before_confirming_hears_the_question_again(patient, store):
+    patient.say("SunIntent")
+    patient.say("RecordTreatmentIntent", date="2026-12-12")
+    for intent in ("MakeupIntent", "ProgressIntent", "SunDurationIntent"):
+        reply = patient.say(intent)
+        assert reply.text.startswith("Just to check") and not says_yes(reply), intent
+    patient.hang_up()  # and in a later session, and as a one-shot
+    reply = patient.say("SunIntent")
+    assert reply.text.startswith("Just to check") and not says_yes(reply)
+    assert says_yes(patient.say("AMAZON.YesIntent"))
+
+
+def test_h4_a_moved_date_said_back_and_left_standing_needs_no_second_question(patient):
+    reply = patient.say("RecordTreatmentIntent", date="2026-12-12")  # no question waiting
+    assert "20251212" in reply.ssml and "last year's date" in reply.text and not says_yes(reply)
+    patient.hang_up()
+    reply = patient.say("SunIntent")
+    assert says_yes(reply) and "20251212" in reply.ssml  # the yes names the date it rests on
+
+
+def test_h4_a_weekday_that_arrived_as_next_weeks_is_confirmed_before_a_yes(patient, store):
+    seed(store, patient, date(2025, 1, 1))  # an old treatment: "yes" on its own
+    patient.launch()
+    assert says_yes(patient.say("SunIntent"))
+    reply = patient.say("CorrectTreatmentIntent", date="2026-11-30")  # "Monday": last week's
+    assert "20261123" in reply.ssml and "That changes my earlier answer: Not yet" in reply.text
+
+
+def test_h4_a_date_more_than_a_year_ahead_is_refused_and_never_a_negative_day(patient, store):
+    patient.say("SunIntent")
+    reply = patient.say("RecordTreatmentIntent", date="2028-03-01")
+    assert "still to come" in reply.text and reply.directives and dates(store, patient) == ()
+    reply = patient.say("RecordTreatmentIntent", date="PRESENT_REF")
+    assert "today" in reply.text and not re.search(r"-\d", reply.text)
+
+
+# -- H5: an unknown time zone never gives an early yes -----------------------------------
+
+
+@pytest.mark.parametrize("behaviour", ["failing", "hang", "trickle"])
+def test_h5_without_the_device_zone_a_yes_waits_for_the_last_zone_on_earth(handler, api, behaviour):
+    api.behaviour = behaviour
+    api.stall, api.trickle_gap = 3.0, 0.4
+    talk = Conversation(handler, api_endpoint=api.url, now="2026-11-28T11:00:00Z")
+    talk.say("RecordTreatmentIntent", date="2026-10-03")
+    talk.hang_up()
+    # Day 56 everywhere east of UTC-12 at 11:00 UTC, but still day 55 in UTC-12.
+    assert talk.say("SunIntent").text.startswith("Not yet")
+    talk.hang_up()
+    talk.now = "2026-11-28T12:00:00Z"  # midnight in UTC-12: day 56 everywhere
+    assert talk.say("SunIntent").text.startswith("Yes")
+
+
+def test_h5_a_hanging_settings_api_still_lets_the_turn_answer(handler, api):
+    api.behaviour = "hang"
+    api.stall = 8.0
+    talk = Conversation(handler, api_endpoint=api.url)
+    replies: list[Reply] = []
+    worker = threading.Thread(target=lambda: replies.append(talk.say("RecordTreatmentIntent", date="2026-10-03")))
+    worker.start()
+    worker.join(timeout=7)  # Lambda's own limit: the turn must have answered by then
+    assert not worker.is_alive() and "20261003" in replies[0].ssml
+
+
+def test_h5_today_said_in_sydney_with_an_unknown_zone_is_not_moved_a_week_back(handler, api):
+    api.behaviour = "failing"
+    talk = Conversation(handler, api_endpoint=api.url, now="2026-11-24T22:00:00Z")  # 9 a.m. on the 25th
+    reply = talk.say("RecordTreatmentIntent", date="2026-11-25")  # "today", as Alexa resolved it
+    assert "20261125" in reply.ssml and "last week" not in reply.text and "today" in reply.text
+
+
+def test_h5_the_zone_is_remembered_per_device(handler, api, store):
+    home = Conversation(handler, api_endpoint=api.url, now="2026-10-03T18:00:00Z")
+    api.zones[home.device_id] = "Pacific/Auckland"
+    home.say("RecordTreatmentIntent", date="2026-10-04")  # already the 4th in Auckland
+    travel = Conversation(handler, api_endpoint=api.url, user_id=home.user_id, now="2026-11-29T10:00:00Z")
+    api.behaviour = "failing"
+    home.hang_up()
+    home.now = travel.now
+    # Auckland's device would say day 56 (11 p.m. on the 29th); the other device is unknown.
+    assert home.say("SunIntent").text.startswith("Yes")
+    assert travel.say("SunIntent").text.startswith("Not yet")
+
+
+# -- H6: two people in one session never hear each other's answers -----------------------
+
+
+def test_h6_a_second_voice_in_the_same_session_does_not_get_the_first_ones_record(handler, api, store):
+    alex = Conversation(handler, api_endpoint=api.url, person_id="amzn1.ask.person.ALEX")
+    alex.launch()
+    alex.say("RecordTreatmentIntent", date="2026-08-01")
+    assert alex.say("SunIntent").text.startswith("Yes")
+    sam = Conversation(handler, api_endpoint=api.url, user_id=alex.user_id, device_id=alex.device_id,
+                       person_id="amzn1.ask.person.SAM", attributes=alex.attributes)
+    reply = sam.say("SunIntent")
+    assert "need the date" in reply.text and "20260801" not in reply.ssml
+
+
+def test_h6_a_question_left_waiting_by_one_voice_is_not_answered_by_another(handler, api, store):
+    alex = Conversation(handler, api_endpoint=api.url, person_id="amzn1.ask.person.ALEX")
+    alex.launch()
+    alex.say("SunIntent")  # "When did you have it?"
+    sam = Conversation(handler, api_endpoint=api.url, user_id=alex.user_id, device_id=alex.device_id,
+                       person_id="amzn1.ask.person.SAM", attributes=alex.attributes)
+    reply = sam.say("RecordTreatmentIntent", date="2026-08-01")
+    assert "20260801" in reply.ssml and not says_yes(reply)  # Sam's date, and no answer for Alex
+    assert dates(store, alex) == () and dates(store, sam) == (date(2026, 8, 1),)
+
+
+# -- H7: tanning and sunbeds are never cleared ----------------------------------------------
+
+
+def test_h7_tanning_and_sunbeds_are_for_the_specialist_even_after_eight_weeks(patient):
+    patient.say("RecordTreatmentIntent", date="2026-01-01")
+    reply = patient.say("TanningIntent")
+    assert "doesn't cover tanning or sunbeds" in reply.text and "specialist" in reply.text
+    assert not says_yes(reply)
+
+
+# -- H8: wording that never over-promises -------------------------------------------------
+
+
+def test_h8_the_notice_reaches_a_patient_who_first_arrives_with_a_one_shot(patient):
+    first = patient.say("AftercareIntent")
+    assert "doesn't replace your specialist's advice" in first.text
+    patient.hang_up()
+    assert "doesn't replace" not in patient.say("RednessIntent").text
+
+
+def test_h8_makeup_after_a_week_is_a_minimum_not_a_clearance(patient):
+    patient.say("RecordTreatmentIntent", date="2026-11-10")
+    reply = patient.say("MakeupIntent")
+    assert "a week or more, until the risk of complications passes" in reply.text
+    assert "check with your specialist" in reply.text and not says_yes(reply)
+
+
+def test_h8_results_reduce_scars_never_remove_them(patient):
+    patient.say("RecordTreatmentIntent", date="2026-10-01")
+    for reply in (patient.say("ResultsIntent"), patient.say("FactsIntent", topic="removal", resolved={"topic": "removal"})):
+        assert "reduce" in reply.text
+        assert "much less noticeable" not in reply.text
+        assert "removes" not in reply.text.replace("doesn't remove", "")
+
+
+# -- H9: symptoms, late redness and a forgotten date -----------------------------------------
+
+
+def test_h9_a_symptom_report_goes_to_the_specialist_promptly(patient):
+    reply = patient.say("SymptomIntent")
+    assert "I can't assess that" in reply.text and "contact your specialist or clinic promptly" in reply.text
+
+
+def test_h9_redness_long_after_the_treatment_is_worth_a_check(patient):
+    patient.say("RecordTreatmentIntent", date="2026-08-01")
+    reply = patient.say("RednessIntent")
+    assert "worth checking with your specialist" in reply.text and "16 weeks" in reply.text
+
+
+def test_h9_peeling_is_answered_from_the_article(patient):
+    assert "top layer of the scar peels off" in patient.say("PeelingIntent").text
+
+
+def test_h9_not_remembering_the_date_gets_the_general_rule_not_a_loop(patient):
+    patient.launch()
+    patient.say("SunIntent")
+    reply = patient.say("UnsureIntent")
+    assert "6 to 8 weeks" in reply.text and "clinic will have your treatment date" in reply.text
+    assert reply.ends is False and not reply.directives
+    assert "I'm not sure what that answers" in patient.say("AMAZON.YesIntent").text
