@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 export PYTHONPATH := $(CURDIR)/lambda
 
-.PHONY: run run-dynamodb test jdk chat models package bench clean
+.PHONY: run run-dynamodb test lint fuzz jdk chat models package bench clean
 
 $(VENV)/.installed: lambda/requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -23,9 +23,27 @@ chat: $(VENV)/.installed
 run-dynamodb: $(VENV)/.installed jdk
 	$(PY) -m tests.dynamodb_local
 
-test: $(VENV)/.installed jdk
+test: $(VENV)/.installed jdk lint
 	$(VENV)/bin/cfn-lint template.yaml
 	$(PY) -m pytest -q tests
+
+# The committed lint and type settings (pyproject.toml).
+lint: $(VENV)/.installed
+	$(VENV)/bin/ruff check lambda tests benchmarks
+	$(VENV)/bin/mypy
+
+# The conversation oracle at length: 50,000 random conversations, split over the machine's
+# cores, each process with its own seed. `make test` runs 2,000.
+FUZZ_CONVERSATIONS ?= 50000
+FUZZ_JOBS ?= $(shell nproc 2>/dev/null || echo 2)
+fuzz: $(VENV)/.installed
+	@mkdir -p build; echo "oracle: $(FUZZ_CONVERSATIONS) conversations in $(FUZZ_JOBS) processes"
+	@pids=""; for job in $$(seq 1 $(FUZZ_JOBS)); do \
+	  ORACLE_CONVERSATIONS=$$(( $(FUZZ_CONVERSATIONS) / $(FUZZ_JOBS) )) \
+	    $(PY) -m pytest -q tests/test_oracle.py --hypothesis-seed=$$job$$(date +%s) \
+	    > build/fuzz-$$job.log 2>&1 & pids="$$pids $$!"; done; \
+	status=0; for pid in $$pids; do wait $$pid || status=1; done; \
+	tail -n 3 build/fuzz-*.log; exit $$status
 
 # DynamoDB Local (started by the tests) needs Java, and its loopback launcher is run from
 # source, which needs the JDK's compiler. Installed with apt only when missing (CI is root).

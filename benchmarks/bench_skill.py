@@ -22,10 +22,10 @@ from ask_sdk_core.skill_builder import CustomSkillBuilder
 from ask_sdk_core.utils import is_request_type
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from laser_recovery.config import Settings  # noqa: E402
-from laser_recovery.skill import lambda_handler_for  # noqa: E402
-from laser_recovery.store.sqlite import SQLiteStore  # noqa: E402
-from tests.alexa import Conversation  # noqa: E402
+from laser_recovery.config import Settings
+from laser_recovery.skill import lambda_handler_for
+from laser_recovery.store.sqlite import SQLiteStore
+from tests.alexa import Conversation
 
 Handler = Callable[[dict[str, Any], Any], dict[str, Any]]
 ROUNDS = 2000
@@ -47,7 +47,7 @@ def hello_world() -> Handler:
 
 def per_request(handler: Handler, turn: Callable[[Conversation], object]) -> tuple[float, int]:
     """Median microseconds per request, and peak bytes allocated during one request."""
-    talk = Conversation(handler, api_endpoint="")  # no Settings API: the default zone, no network wait
+    talk = Conversation(handler, api_endpoint="")  # no Settings API: no network wait, zone unknown
     talk.say("RecordTreatmentIntent", date="2026-10-03")
     talk.hang_up()
     for _ in range(50):

@@ -161,6 +161,7 @@ class SettingsApi:
         self.stall = 4.0
         self.trickle_gap = 0.3
         self.calls = 0
+        self.outage_calls: int | None = None  # after this many calls, back to "up"
 
     @property
     def failing(self) -> bool:
@@ -172,6 +173,10 @@ class SettingsApi:
 
     def answer(self, path: str) -> tuple[int, str]:
         self.calls += 1
+        if self.outage_calls is not None:
+            self.outage_calls -= 1
+            if self.outage_calls < 0:
+                self.behaviour, self.outage_calls = "up", None
         match = re.fullmatch(r"/v2/devices/([^/]+)/settings/System\.timeZone", path)
         if self.behaviour == "failing":
             return 500, json.dumps({"type": "INTERNAL_ERROR", "message": "unavailable"})
@@ -187,6 +192,8 @@ def settings_api_server(tls_dir: Path) -> Iterator[tuple[SettingsApi, str, Path]
     files = write_tls_files(tls_dir)
 
     class Handler(QuietHandler):
+        protocol_version = "HTTP/1.1"  # keep-alive, as Alexa's API is: one handshake per client
+
         def do_GET(self) -> None:  # noqa: N802 (the http.server interface)
             status, body = api.answer(self.path)
             data = body.encode()

@@ -6,11 +6,12 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
+
 import pytest
 
 from laser_recovery.config import Settings
 from laser_recovery.skill import lambda_handler_for
-from laser_recovery.store import Change, patient_id
+from laser_recovery.store import patient_id
 from tests.alexa import SKILL_ID, Conversation, settings_api_server
 
 TREATED = "2026-10-03"  # a Saturday
@@ -514,16 +515,18 @@ class CountingStore:
         return call
 
 
-def test_one_read_per_session_and_no_write_when_nothing_changes(store, api):
+def test_at_most_one_read_per_turn_and_no_write_when_nothing_changes(store, api):
     counting = CountingStore(store)
     patient = Conversation(lambda_handler_for(Settings(skill_id=SKILL_ID), store=counting), api_endpoint=api.url)
     patient.launch()
-    patient.say("RecordTreatmentIntent", date=TREATED)
+    # The launch reads the record and marks the notice heard.
+    assert counting.calls == ["get", "update"]
+    patient.say("RecordTreatmentIntent", date=TREATED)  # one read, one write (with the zone)
+    assert counting.calls[2:] == ["get", "update"]
     for intent in ("SunIntent", "MakeupIntent", "ProgressIntent", "ResultsIntent"):
         patient.say(intent)
-    patient.say("RecordTreatmentIntent", date=TREATED)  # the same date again
-    # The launch marks the notice heard; the date's write also keeps the device's zone.
-    assert counting.calls == ["get", "update", "update"]
-    patient.hang_up()
-    patient.launch()  # a new session reads once more, and the notice is not repeated
-    assert counting.calls[3:] == ["get"]
+    # Every answer reads the record afresh: another device may have changed it.
+    assert counting.calls[4:] == ["get"] * 4
+    patient.say("RecordTreatmentIntent", date=TREATED)  # the same date again: no write
+    patient.say("AftercareIntent")  # needs no record, and the notice is known heard: no read
+    assert counting.calls[8:] == ["get"]

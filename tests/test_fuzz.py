@@ -31,7 +31,7 @@ def handler(tmp_path_factory: pytest.TempPathFactory):
 
 @settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(
-    intents=st.lists(st.sampled_from(INTENTS + ["NoSuchIntent"]), min_size=1, max_size=4),
+    intents=st.lists(st.sampled_from([*INTENTS, "NoSuchIntent"]), min_size=1, max_size=4),
     date=st.one_of(st.none(), st.sampled_from(ALEXA_DATES), st.text(max_size=24)),
     duration=st.one_of(st.none(), st.sampled_from(DURATIONS), st.text(max_size=12)),
     when=st.datetimes(min_value=datetime(2000, 1, 1), max_value=datetime(2090, 12, 31), timezones=st.just(UTC)),

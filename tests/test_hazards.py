@@ -370,7 +370,8 @@ def test_h8_makeup_after_a_week_is_a_minimum_not_a_clearance(patient):
 
 def test_h8_results_reduce_scars_never_remove_them(patient):
     patient.say("RecordTreatmentIntent", date="2026-10-01")
-    for reply in (patient.say("ResultsIntent"), patient.say("FactsIntent", topic="removal", resolved={"topic": "removal"})):
+    facts = patient.say("FactsIntent", topic="removal", resolved={"topic": "removal"})
+    for reply in (patient.say("ResultsIntent"), facts):
         assert "reduce" in reply.text
         assert "much less noticeable" not in reply.text
         assert "removes" not in reply.text.replace("doesn't remove", "")
@@ -401,3 +402,19 @@ def test_h9_not_remembering_the_date_gets_the_general_rule_not_a_loop(patient):
     assert "6 to 8 weeks" in reply.text and "clinic will have your treatment date" in reply.text
     assert reply.ends is False and not reply.directives
     assert "I'm not sure what that answers" in patient.say("AMAZON.YesIntent").text
+
+
+# -- H10: a date changed on another device is the one every answer rests on (found by the oracle)
+
+
+def test_h10_a_correction_on_another_device_reaches_a_session_already_open(handler, api, store):
+    kitchen = Conversation(handler, api_endpoint=api.url, now="2026-11-28T18:00:00Z")
+    bedroom = Conversation(handler, api_endpoint=api.url, user_id=kitchen.user_id, now=kitchen.now)
+    api.zones[kitchen.device_id] = api.zones[bedroom.device_id] = LA
+    kitchen.launch()
+    kitchen.say("RecordTreatmentIntent", date="2026-10-01")
+    assert kitchen.say("SunIntent").text.startswith("Yes")  # day 58
+    bedroom.launch()
+    bedroom.say("CorrectTreatmentIntent", date="2026-10-20")  # day 39
+    reply = kitchen.say("SunIntent")  # the kitchen's session is still open
+    assert reply.text.startswith("Not yet") and "20261020" in reply.ssml

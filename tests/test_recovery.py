@@ -20,10 +20,10 @@ def day(n: int) -> date:
 
 
 def test_protocol_file_holds_the_articles_numbers():
-    assert PROTOCOL == Protocol(
+    assert Protocol(
         sun_minimum_days=42, sun_safe_days=56, makeup_days=7, results_from_days=7, results_by_days=10,
         redness_check_days=56,
-    )
+    ) == PROTOCOL
 
 
 @pytest.mark.parametrize(

@@ -23,7 +23,8 @@ def test_text_is_escaped_before_placeholders_are_filled():
 
 @pytest.mark.parametrize(
     ("days", "spoken"),
-    [(1, "1 day"), (4, "4 days"), (7, "a week"), (10, "10 days"), (14, "2 weeks"), (48, "6 weeks and 6 days"), (56, "8 weeks")],
+    [(1, "1 day"), (4, "4 days"), (7, "a week"), (10, "10 days"), (14, "2 weeks"),
+     (48, "6 weeks and 6 days"), (56, "8 weeks")],
 )
 def test_durations_in_weeks_and_days(days, spoken):
     assert SPEECH.duration(days) == spoken
@@ -57,7 +58,7 @@ def test_every_phrase_renders_as_valid_ssml(locale):
     speech = speech_for(locale, Protocol.load())
     for key, text in _phrases(speech._phrases):
         names = {name for _, name, _, _ in string.Formatter().parse(text) if name}
-        rendered = speech.say(key, **{name: "X" for name in names})
+        rendered = speech.say(key, **dict.fromkeys(names, "X"))
         assert "{" not in rendered and not re.search(r"&(?!amp;|lt;|gt;)", rendered), key
         assert not re.search(r"\d", text) or key in ("facts.items.common", "calendar.one_day"), (
             f"{key}: protocol numbers belong in protocol.toml"

@@ -50,7 +50,7 @@ def sha(text: str) -> str:
 
 def test_patient_ids_are_digests_grouped_by_account() -> None:
     assert KEY == PatientId(sha(USER), SHARED_PROFILE) == patient_id(USER, "")
-    assert OTHER == PatientId(sha(USER), sha(PERSON))
+    assert PatientId(sha(USER), sha(PERSON)) == OTHER
     assert KEY.account == OTHER.account == ACCOUNT != STRANGER.account
     assert patient_id(USER, PERSON) == OTHER  # stable: the same person finds the same record
     assert "TEST" not in repr(OTHER)  # and repr shows nothing, not even the digests

@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 from http.server import ThreadingHTTPServer
 
 import pytest
+
 from laser_recovery.web.verify import (
     RequestVerifier,
     VerificationError,
@@ -17,7 +18,6 @@ from laser_recovery.web.verify import (
     download,
     load_roots,
 )
-
 from tests.support.loopback import QuietHandler, serving
 from tests.support.pki import ALEXA_NAME, AlexaPki, alexa_pki, new_leaf, sign_body
 
@@ -359,7 +359,7 @@ def test_empty_root_list_is_refused() -> None:
 @pytest.fixture(scope="module")
 def loopback() -> Iterator[str]:
     class Handler(QuietHandler):
-        def do_GET(self) -> None:
+        def do_GET(self) -> None:  # noqa: N802 (the http.server interface)
             if self.path == "/big":
                 self.send_bytes(200, b"x" * 70_000)
             elif self.path == "/chain":

@@ -25,9 +25,9 @@ from ask_sdk_core.skill_builder import CustomSkillBuilder
 from ask_sdk_core.utils import is_request_type
 from ask_sdk_model import Response
 from flask.testing import FlaskClient
+
 from laser_recovery.config import Settings
 from laser_recovery.web import RequestVerifier, VerificationError, create_app
-
 from tests.support.pki import AlexaPki, alexa_pki, new_leaf, sign_body
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -3,7 +3,8 @@
 Alexa hands a session's attributes back with every request; this is the only module that
 reads or writes them. The state belongs to one patient (an account and voice profile):
 when someone else speaks in the same session, they start from a fresh state, so nobody
-hears an answer built on another person's record or question.
+hears an answer built on another person's question. The patient's record is not kept
+here: another device may change it mid-session, so every turn reads it afresh.
 
 What the skill is waiting for (`expecting`) is offered to the next turn only, and only to
 the person who was asked: a turn that does not answer it lets it go. The structural rule
@@ -13,6 +14,7 @@ only a handler that asks again keeps one.
 
 from __future__ import annotations
 
+import functools
 import logging
 import types
 import typing
@@ -22,7 +24,6 @@ from enum import Enum
 from typing import Any, Union
 
 from .dates import Move
-from .store import PatientRecord
 
 log = logging.getLogger(__name__)
 
@@ -84,7 +85,7 @@ class Reading:
     position: int
 
 
-Expectation = Union[TreatmentDateWanted, DayWanted, ConfirmationWanted, ChoiceWanted, DeletionWanted, Reading]
+Expectation = TreatmentDateWanted | DayWanted | ConfirmationWanted | ChoiceWanted | DeletionWanted | Reading
 _KINDS: dict[str, type] = {cls.__name__: cls for cls in typing.get_args(Expectation)}
 
 
@@ -109,12 +110,12 @@ class Said:
 class ConversationState:
     owner: str  # PatientId.digest of whose state this is
     turn: int = 0
-    record: PatientRecord | None = None  # the owner's record, read once per session
     expecting: Expectation | None = None
     since: int = 0  # the turn that set `expecting`
     offered: Expectation | None = field(default=None, compare=False)  # this turn's, not saved
     heard: dict[str, Heard] = field(default_factory=dict)
     recorded: date | None = None  # the date the owner last told the skill in this session
+    noticed: bool = False  # the owner has heard the notice (now or before): no need to look again
     zone: str | None = None  # the device's zone this session; "" once the lookup failed
     last: Said | None = None
 
@@ -124,14 +125,14 @@ class ConversationState:
         raw = attributes.get(SESSION_KEY)
         try:
             state = _state(raw) if isinstance(raw, dict) else None
-        except (KeyError, TypeError, ValueError):
+        except (AttributeError, KeyError, TypeError, ValueError):
             log.warning("session state unreadable; starting afresh")
             state = None
         if state is None:
             return cls(owner)
         if state.owner != owner:
-            # Another person: none of the first one's record, questions or verdicts, but the
-            # device's zone and the last words spoken in the room are the same.
+            # Another person: none of the first one's questions or verdicts, but the device's
+            # zone and the last words spoken in the room are the same.
             return cls(owner, turn=state.turn, zone=state.zone, last=state.last)
         return state
 
@@ -155,11 +156,11 @@ class ConversationState:
             "v": VERSION,
             "owner": self.owner,
             "turn": self.turn,
-            "record": self.record.to_session() if self.record is not None else None,
             "expecting": _expectation_out(self.expecting),
             "since": self.since,
             "heard": {topic: _out(heard) for topic, heard in self.heard.items()},
             "recorded": self.recorded.isoformat() if self.recorded else None,
+            "noticed": self.noticed,
             "zone": self.zone,
             "last": _out(self.last),
         }
@@ -168,15 +169,14 @@ class ConversationState:
 def _state(raw: dict[str, Any]) -> ConversationState | None:
     if raw.get("v") != VERSION:
         return None
-    record = raw.get("record")
     return ConversationState(
         owner=str(raw["owner"]),
         turn=int(raw["turn"]),
-        record=PatientRecord.from_session(record) if record is not None else None,
         expecting=_expectation_in(raw.get("expecting")),
         since=int(raw.get("since", 0)),
         heard={str(t): _in(Heard, h) for t, h in (raw.get("heard") or {}).items()},
         recorded=date.fromisoformat(raw["recorded"]) if raw.get("recorded") else None,
+        noticed=raw.get("noticed") is True,
         zone=raw.get("zone") if isinstance(raw.get("zone"), str) else None,
         last=_in(Said, raw["last"]) if raw.get("last") else None,
     )
@@ -210,6 +210,12 @@ def _out(value: Any) -> Any:
     raise TypeError(f"cannot keep a {type(value).__name__} in the session")
 
 
+@functools.cache
+def _hints(kind: type) -> dict[str, Any]:
+    # Evaluating the annotations compiles them: once per class, not once per turn.
+    return typing.get_type_hints(kind)
+
+
 def _in(kind: Any, raw: Any) -> Any:
     """The inverse of _out, guided by the type it should be; ValueError if it is not that."""
     origin = typing.get_origin(kind)
@@ -228,8 +234,8 @@ def _in(kind: Any, raw: Any) -> Any:
         return date.fromisoformat(raw)
     if isinstance(kind, type) and issubclass(kind, Enum):
         return kind(raw)
-    if is_dataclass(kind):
-        hints = typing.get_type_hints(kind)
+    if isinstance(kind, type) and is_dataclass(kind):
+        hints = _hints(kind)
         return kind(**{f.name: _in(hints[f.name], raw[f.name]) for f in fields(kind) if f.name in raw})
     if kind in (str, int, bool) and isinstance(raw, kind):
         return raw

@@ -1,15 +1,16 @@
 """One turn of the conversation: who is asking, what day it is for them, what they said.
 
 Built once per request by the interceptor in skill.py. Everything slow or private is
-looked up lazily and at most once per session: the patient's record (one store read, then
-kept in the conversation state) and the device's time zone (one Settings API call).
+looked up lazily: the patient's record at most once per turn (never kept across turns:
+another device may have changed it) and the device's time zone once per session (one
+Settings API call).
 """
 
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, replace
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -57,6 +58,7 @@ class Turn:
         except AttributesManagerException:  # skill events arrive outside any session
             self._attributes = None
         self._state: ConversationState | None = None
+        self._record: PatientRecord | None = None
         self._pending = Change()  # bookkeeping (notice heard, device zone) for the next write
         self._noticed = False
 
@@ -92,10 +94,10 @@ class Turn:
 
     @property
     def record(self) -> PatientRecord:
-        """The patient's record: read from the store once per session, then from the state."""
-        if self.state.record is None:
-            self.state.record = self.store.get(self.patient) or PatientRecord()
-        return self.state.record
+        """The patient's record, read from the store once in this turn."""
+        if self._record is None:
+            self._record = self.store.get(self.patient) or PatientRecord()
+        return self._record
 
     def save(self, change: Change) -> PatientRecord:
         """Write a change (with any bookkeeping due) and keep what the store returned."""
@@ -104,13 +106,13 @@ class Turn:
             welcome=change.welcome or self._pending.welcome,
             zones=change.zones if change.zones is not None else self._pending.zones,
         )
-        self.state.record = self.store.update(self.patient, change)
+        self._record = self.store.update(self.patient, change)
         self._pending = Change()
-        return self.state.record
+        return self._record
 
     def forget(self) -> None:
         self.store.delete(self.patient)
-        self.state.record = PatientRecord(welcomed=self.record.welcomed)
+        self._record = PatientRecord(welcomed=self.record.welcomed)
         self.state.recorded = None
         self._pending = Change()
 
@@ -120,7 +122,7 @@ class Turn:
     def now(self) -> datetime:
         """The request's timestamp: never the server's clock."""
         stamp = self.input.request_envelope.request.timestamp
-        return stamp if stamp.tzinfo is not None else stamp.replace(tzinfo=timezone.utc)
+        return stamp if stamp.tzinfo is not None else stamp.replace(tzinfo=UTC)
 
     @property
     def zone(self) -> ZoneInfo | None:
@@ -194,18 +196,19 @@ class Turn:
     def notice_due(self) -> bool:
         """Whether this patient has yet to hear that the skill is no substitute for their
         specialist. If the store cannot say, the notice is given (and not marked heard)."""
-        if self._noticed:
+        if self._noticed or self.state.noticed:
             return False
         try:
-            return not self.record.welcomed
+            self.state.noticed = self.record.welcomed
         except StoreError:
             return True
+        return not self.state.noticed
 
     def give_notice(self) -> str:
         """The notice, marked as heard by this patient from now on."""
-        self._noticed = True
-        if self.state.record is not None:
-            self.state.record = replace(self.state.record, welcomed=True)
+        self._noticed = self.state.noticed = True
+        if self._record is not None:
+            self._record = replace(self._record, welcomed=True)
             self._pending = replace(self._pending, welcome=True)
         return self.speech.say("welcome.notice")
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from .nlu import Match, Slot
@@ -33,7 +33,7 @@ class Session:
 
 def timestamp(local: datetime) -> str:
     """The request timestamp: the local moment in UTC, ISO 8601 with a Z, as Alexa writes it."""
-    return local.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return local.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def envelope(request: dict[str, Any], session: Session, *, locale: str, now: datetime) -> dict[str, Any]:

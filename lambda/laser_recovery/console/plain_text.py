@@ -29,7 +29,7 @@ def _pieces(element: ET.Element) -> list[str]:
         pieces = [" " if element.tag in ("break", "p", "s") else "", element.text or ""]
         for child in element:
             pieces += _pieces(child)
-    return pieces + [element.tail or ""]
+    return [*pieces, element.tail or ""]
 
 
 def _spoken_date(digits: str) -> str:

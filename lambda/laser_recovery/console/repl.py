@@ -7,6 +7,7 @@ may read the clock (the skill never does: it only sees the request timestamp).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
@@ -374,10 +375,8 @@ def styled_output(stream: TextIO) -> bool:
 
 def interactive_lines(prompt: str) -> Iterable[str]:
     """Lines typed at the terminal, with line editing and history when readline exists."""
-    try:
+    with contextlib.suppress(ImportError):
         import readline  # noqa: F401  (imported for its side effect on input())
-    except ImportError:
-        pass
     while True:
         try:
             yield input(prompt)

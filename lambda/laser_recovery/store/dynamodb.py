@@ -22,7 +22,7 @@ import logging
 import os
 import threading
 from collections.abc import Sequence
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from typing import Any
 
 import boto3
@@ -133,7 +133,7 @@ class DynamoDBStore:
         # profiles, and this keeps the role's permissions to one more action. Each delete is
         # whole; if one fails, the StoreError reaches Alexa, which retries skill events, and
         # the next run deletes what is left.
-        keys: list[dict] = []
+        keys: list[dict[str, Any]] = []
         request: dict[str, Any] = {
             "TableName": self._table,
             "KeyConditionExpression": "#account = :account",
@@ -152,7 +152,7 @@ class DynamoDBStore:
         for key in keys:
             self._call("DeleteItem", TableName=self._table, Key=key)
 
-    def _get_item(self, patient: PatientId) -> dict | None:
+    def _get_item(self, patient: PatientId) -> dict[str, Any] | None:
         # Strongly consistent: a date recorded on another device a moment ago must show.
         answer = self._call(
             "GetItem", TableName=self._table, Key=_key(patient), ConsistentRead=True
@@ -166,12 +166,12 @@ class DynamoDBStore:
         assign: Sequence[str] = (),
         add: Sequence[str] = (),
         remove: Sequence[str] = (),
-        values: dict,
+        values: dict[str, Any],
         condition: str | None = None,
         returns: str = "ALL_NEW",
-    ) -> dict:
+    ) -> dict[str, Any]:
         """One UpdateItem: the caller's changes plus the bookkeeping every write carries."""
-        now = datetime.now(timezone.utc).isoformat(timespec="seconds")
+        now = datetime.now(UTC).isoformat(timespec="seconds")
         assign = [
             *assign,
             "#created_at = if_not_exists(#created_at, :now)",
@@ -205,7 +205,7 @@ class DynamoDBStore:
             request["ConditionExpression"] = condition
         return self._call("UpdateItem", **request).get("Attributes", {})
 
-    def _call(self, operation: str, **request: Any) -> dict:
+    def _call(self, operation: str, **request: Any) -> dict[str, Any]:
         """Run one DynamoDB call; every failure becomes a StoreError naming only its kind."""
         try:
             return getattr(self.client, _METHODS[operation])(**request)
@@ -239,7 +239,7 @@ _NAMES = (
 )
 
 
-def _key(patient: PatientId) -> dict:
+def _key(patient: PatientId) -> dict[str, Any]:
     return {PARTITION_KEY: {"S": patient.account}, SORT_KEY: {"S": patient.profile}}
 
 
@@ -266,7 +266,7 @@ def _parts(change: Change) -> dict[str, Any]:
     return {"assign": assign, "add": add, "remove": remove, "values": values}
 
 
-def _whole(record: PatientRecord, seen: dict) -> dict[str, Any]:
+def _whole(record: PatientRecord, seen: dict[str, Any]) -> dict[str, Any]:
     """The UpdateItem parts that write a whole record (DynamoDB stores no empty set)."""
     assign = ["#welcomed = :welcomed", "#zones = :zones"]
     remove: list[str] = []
@@ -292,7 +292,7 @@ def _zones_value(zones: tuple[tuple[str, str], ...]) -> dict[str, Any]:
     return {"L": [{"M": {"device": {"S": d}, "zone": {"S": z}}} for d, z in zones]}
 
 
-def _record(item: dict) -> PatientRecord:
+def _record(item: dict[str, Any]) -> PatientRecord:
     days = {date.fromisoformat(d) for d in item.get("treatments", {}).get("SS", [])}
     unconfirmed = item.get("unconfirmed", {}).get("S")
     zones = item.get("zones", {}).get("L", [])

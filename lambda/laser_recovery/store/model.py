@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field, replace
 from datetime import date
-from typing import Any, Protocol
+from typing import Protocol
 
 SCHEMA_VERSION = 2
 
@@ -70,24 +70,6 @@ class PatientRecord:
             welcomed=self.welcomed or change.welcome,
             unconfirmed=unconfirmed if unconfirmed in days else None,
             zones=self.zones if change.zones is None else change.zones,
-        )
-
-    def to_session(self) -> dict[str, Any]:
-        return {
-            "treatments": [d.isoformat() for d in self.treatments],
-            "welcomed": self.welcomed,
-            "unconfirmed": self.unconfirmed.isoformat() if self.unconfirmed else None,
-            "zones": [list(pair) for pair in self.zones],
-        }
-
-    @classmethod
-    def from_session(cls, data: dict[str, Any]) -> PatientRecord:
-        unconfirmed = data.get("unconfirmed")
-        return cls(
-            treatments=tuple(sorted(date.fromisoformat(d) for d in data.get("treatments", []))),
-            welcomed=bool(data.get("welcomed", False)),
-            unconfirmed=date.fromisoformat(unconfirmed) if unconfirmed else None,
-            zones=tuple((str(d), str(z)) for d, z in data.get("zones", [])),
         )
 
 

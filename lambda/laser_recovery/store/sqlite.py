@@ -7,7 +7,7 @@ import os
 import sqlite3
 from collections.abc import Iterator
 from contextlib import closing, contextmanager
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 from .model import SCHEMA_VERSION, Change, PatientId, PatientRecord, StoreError
@@ -98,7 +98,7 @@ class SQLiteStore:
 
     def update(self, patient: PatientId, change: Change) -> PatientRecord:
         with self._transaction() as db:
-            now = datetime.now(timezone.utc).isoformat(timespec="seconds")
+            now = datetime.now(UTC).isoformat(timespec="seconds")
             db.execute(
                 "INSERT INTO patients (account, profile, created_at, updated_at, schema_version)"
                 " VALUES (?, ?, ?, ?, ?)"
