@@ -274,6 +274,7 @@ def test_a_scripted_session_walks_through_a_recovery(tmp_path: Path) -> None:
     recorded = said["I had my treatment on October 3rd"]
     assert _spoken(treated) in recorded and "52 days ago" in recorded
     assert _start("treatment.moved_year") in recorded  # Alexa sent 2027: the skill says it moved it
+    assert "last year" not in recorded  # 2026 is this year
     assert _start("sun.ask_specialist") in recorded and _spoken(safe) in recorded  # the question left pending
     assert _start("makeup.minimum_passed") in said["can I wear makeup"]
     assert "Saturday, 2026-11-28" in said[":today 2026-11-28"]

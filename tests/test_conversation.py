@@ -176,7 +176,7 @@ def test_yearless_date_that_arrived_in_the_future_is_last_year(patient):
 
 def test_date_in_the_future_with_a_year_is_moved_to_the_past_and_says_so(patient):
     reply = patient.say("RecordTreatmentIntent", date="2026-12-02")
-    assert "20251202" in reply.ssml and "I took that as last year's date" in reply.text
+    assert "20251202" in reply.ssml and "the last time that date came round" in reply.text
     assert "Yes" not in reply.text
 
 

@@ -200,7 +200,7 @@ def test_h4_a_moved_date_is_confirmed_before_any_yes(patient, store, said, moved
     reply = patient.say("RecordTreatmentIntent", dialog_state="IN_PROGRESS", date=said)
     assert moved_to in reply.ssml and not says_yes(reply)
     if said == "2027-10-03":  # no yes would follow: said back and answered in one step
-        assert "I took that as last year's date" in reply.text
+        assert "the last time that date came round" in reply.text
         return
     assert "Just to check: was your treatment last year" in reply.text and reply.ends is False
     record = store.get(patient_id(patient.user_id))
@@ -212,6 +212,13 @@ def test_h4_a_moved_date_is_confirmed_before_any_yes(patient, store, said, moved
     else:
         assert "minimum of a week" in confirmed.text
     assert store.get(patient_id(patient.user_id)).unconfirmed is None
+
+
+def test_h4_a_moved_date_in_this_calendar_year_is_not_called_last_years(patient, store):
+    patient.say("SunIntent")
+    reply = patient.say("RecordTreatmentIntent", date="2027-09-01")  # "September 1st": 84 days ago
+    assert reply.text.startswith("Just to check: was your treatment on Tuesday, 20260901, 84 days ago?")
+    assert "last year" not in reply.text and not says_yes(reply)
 
 
 def test_h4_no_to_a_moved_date_takes_it_off_and_asks_again(patient, store):
@@ -246,7 +253,7 @@ def test_h4_anything_else_asked_before_confirming_hears_the_question_again(patie
 
 def test_h4_a_moved_date_said_back_and_left_standing_needs_no_second_question(patient):
     reply = patient.say("RecordTreatmentIntent", date="2026-12-12")  # no question waiting
-    assert "20251212" in reply.ssml and "last year's date" in reply.text and not says_yes(reply)
+    assert "20251212" in reply.ssml and "last time that date came round" in reply.text and not says_yes(reply)
     patient.hang_up()
     reply = patient.say("SunIntent")
     assert says_yes(reply) and "20251212" in reply.ssml  # the yes names the date it rests on

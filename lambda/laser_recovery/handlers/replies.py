@@ -109,9 +109,10 @@ def day_prompt(turn: Turn, question: Question) -> Prompt:
 def confirm_prompt(turn: Turn, day: date, moved: Move, question: Question | None) -> Prompt:
     speech = turn.speech
     spoken = speech.weekday_date(day)
-    key = {Move.YEAR: "confirm.year", Move.WEEK: "confirm.week"}.get(moved, "confirm.generic")
+    today = turn.today.earliest
+    key = "confirm.last_year" if day.year == today.year - 1 else "confirm.when"
     return Prompt(
-        speech.say(key, date=spoken),
+        speech.say(key, date=spoken, ago=speech.ago(max(0, (today - day).days))),
         speech.say("confirm.reprompt", date=spoken),
         ConfirmationWanted(day, moved, question),
     )
