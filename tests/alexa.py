@@ -162,6 +162,7 @@ class SettingsApi:
         self.trickle_gap = 0.3
         self.calls = 0
         self.outage_calls: int | None = None  # after this many calls, back to "up"
+        self.url = ""  # set by the fixture that starts it
 
     @property
     def failing(self) -> bool:

@@ -10,10 +10,13 @@ from pathlib import Path
 import boto3
 import pytest
 
+from laser_recovery.config import Settings
+from laser_recovery.skill import lambda_handler_for
 from laser_recovery.store import TreatmentStore
 from laser_recovery.store.dynamodb import DynamoDBStore
 from laser_recovery.store.sqlite import SQLiteStore
 from tests import dynamodb_local
+from tests.alexa import SKILL_ID, SettingsApi, settings_api_server
 
 # Never real AWS: dummy credentials and a fixed region, whatever the machine has configured.
 _LOCAL_AWS_ENV = {
@@ -61,3 +64,28 @@ def store(request: pytest.FixtureRequest, tmp_path: Path) -> TreatmentStore:
     if request.param == "sqlite":
         return SQLiteStore(tmp_path / "store.sqlite3")
     return DynamoDBStore(request.getfixturevalue("dynamodb_table"))
+
+
+@pytest.fixture(scope="module")
+def settings_api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[SettingsApi, str, Path]]:
+    """The HTTPS stand-in for the Alexa Settings API, on loopback, for one test module."""
+    with settings_api_server(tmp_path_factory.mktemp("tls")) as running:
+        yield running
+
+
+@pytest.fixture
+def api(settings_api: tuple[SettingsApi, str, Path], monkeypatch: pytest.MonkeyPatch) -> SettingsApi:
+    """The stand-in, answering every device it knows, trusted through its own CA bundle."""
+    server, url, ca_bundle = settings_api
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(ca_bundle))
+    server.zones.clear()
+    server.behaviour, server.outage_calls = "up", None
+    server.calls = 0
+    server.url = url
+    return server
+
+
+@pytest.fixture
+def handler(store: TreatmentStore):
+    """The skill's Lambda entry point on a fresh store of each kind."""
+    return lambda_handler_for(Settings(skill_id=SKILL_ID), store=store)

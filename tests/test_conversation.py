@@ -12,33 +12,10 @@ import pytest
 from laser_recovery.config import Settings
 from laser_recovery.skill import lambda_handler_for
 from laser_recovery.store import patient_id
-from tests.alexa import SKILL_ID, Conversation, settings_api_server
+from tests.alexa import SKILL_ID, Conversation
 
 TREATED = "2026-10-03"  # a Saturday
 LA = "America/Los_Angeles"
-
-
-@pytest.fixture(scope="module")
-def settings_api(tmp_path_factory: pytest.TempPathFactory):
-    with settings_api_server(tmp_path_factory.mktemp("tls")) as (api, url, ca_bundle):
-        yield api, url, ca_bundle
-
-
-@pytest.fixture
-def api(settings_api, monkeypatch: pytest.MonkeyPatch):
-    server, url, ca_bundle = settings_api
-    monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(ca_bundle))
-    server.zones.clear()
-    server.failing = False
-    server.calls = 0
-    server.url = url
-    return server
-
-
-@pytest.fixture
-def handler(store):
-    settings = Settings(skill_id=SKILL_ID)
-    return lambda_handler_for(settings, store=store)
 
 
 @pytest.fixture

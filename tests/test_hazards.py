@@ -9,35 +9,11 @@ from datetime import date
 
 import pytest
 
-from laser_recovery.config import Settings
-from laser_recovery.skill import lambda_handler_for
 from laser_recovery.store import Change, patient_id
-from tests.alexa import SKILL_ID, Conversation, Reply, settings_api_server
+from tests.alexa import Conversation, Reply
 
 LA = "America/Los_Angeles"
 NOW = "2026-11-24T18:00:00Z"  # Tuesday, 10 a.m. in Los Angeles
-
-
-@pytest.fixture(scope="module")
-def settings_api(tmp_path_factory: pytest.TempPathFactory):
-    with settings_api_server(tmp_path_factory.mktemp("tls")) as (api, url, ca_bundle):
-        yield api, url, ca_bundle
-
-
-@pytest.fixture
-def api(settings_api, monkeypatch: pytest.MonkeyPatch):
-    server, url, ca_bundle = settings_api
-    monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(ca_bundle))
-    server.zones.clear()
-    server.behaviour = "up"
-    server.calls = 0
-    server.url = url
-    return server
-
-
-@pytest.fixture
-def handler(store):
-    return lambda_handler_for(Settings(skill_id=SKILL_ID), store=store)
 
 
 @pytest.fixture
