@@ -180,14 +180,14 @@ def test_h4_a_moved_date_is_confirmed_before_any_yes(patient, store, said, moved
         return
     assert "Just to check: was your treatment last year" in reply.text and reply.ends is False
     record = store.get(patient_id(patient.user_id))
-    assert record.unconfirmed == record.latest  # stored, but nothing rests on it yet
+    assert record.unconfirmed == (record.latest,)  # stored, but nothing rests on it yet
     confirmed = patient.say("AMAZON.YesIntent")
     assert "Thank you" in confirmed.text and "20251212" in confirmed.ssml
     if intent == "SunIntent":
         assert says_yes(confirmed)
     else:
         assert "minimum of a week" in confirmed.text
-    assert store.get(patient_id(patient.user_id)).unconfirmed is None
+    assert store.get(patient_id(patient.user_id)).unconfirmed == ()
 
 
 def test_h4_a_moved_date_in_this_calendar_year_is_not_called_last_years(patient, store):
@@ -401,3 +401,4 @@ def test_h10_a_correction_on_another_device_reaches_a_session_already_open(handl
     bedroom.say("CorrectTreatmentIntent", date="2026-10-20")  # day 39
     reply = kitchen.say("SunIntent")  # the kitchen's session is still open
     assert reply.text.startswith("Not yet") and "20261020" in reply.ssml
+

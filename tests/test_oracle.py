@@ -367,7 +367,7 @@ class Household(RuleBasedStateMachine):
         record = self.store.get(patient_id(person.user_id, person.person_id))
         stored = set(record.treatments) if record else set()
         latest = record.latest if record else None
-        unconfirmed = record.unconfirmed if record else None
+        unconfirmed = record.unconfirmed if record else ()
         today = self.today(device)
         newest_said = max(person.truth) if person.truth else None
 
@@ -384,12 +384,12 @@ class Household(RuleBasedStateMachine):
         assert text.count("sunbathing will be fine") == len(on_yes), context
         assert "Yes" not in text.replace("Yes.", ""), context
         for on, rests_on in yeses:
-            assert rests_on == latest and rests_on != unconfirmed, f"yes on the wrong date: {context}"
+            assert rests_on == latest and rests_on not in unconfirmed, f"yes on the wrong date: {context}"
             assert newest_said is not None, f"yes on a date never said: {context}"
             assert ((on or today) - newest_said).days >= SUN_DAYS, f"early sun yes: {context}"
         for match in MAKEUP_PASSED.finditer(ssml):
             rests_on = ymd(match[1])
-            assert rests_on == latest and rests_on != unconfirmed, context
+            assert rests_on == latest and rests_on not in unconfirmed, context
             assert newest_said is not None and (today - newest_said).days >= MAKEUP_DAYS, f"early makeup: {context}"
         if "I took that as" in text or "Just to check" in text:
             assert not yeses and not MAKEUP_PASSED.search(ssml), f"a yes with a moved date: {context}"

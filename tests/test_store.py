@@ -87,11 +87,20 @@ def test_a_series_keeps_every_date_in_order(store: TreatmentStore) -> None:
 def test_an_unconfirmed_date_is_marked_until_confirmed(store: TreatmentStore) -> None:
     store.update(KEY, Change(add=D1))
     record = store.update(KEY, Change(add=D3, doubt=True))
-    assert record.treatments == (D1, D3) and record.unconfirmed == D3 and record.latest_unconfirmed
+    assert record.treatments == (D1, D3) and record.unconfirmed == (D3,) and record.latest_unconfirmed
     assert store.get(KEY) == record
-    confirmed = store.update(KEY, Change(confirm=True))
-    assert confirmed.unconfirmed is None and confirmed.treatments == (D1, D3)
+    confirmed = store.update(KEY, Change(confirm=D3))
+    assert confirmed.unconfirmed == () and confirmed.treatments == (D1, D3)
     assert store.get(KEY) == confirmed
+
+
+def test_several_dates_can_wait_for_confirmation_each_on_its_own(store: TreatmentStore) -> None:
+    store.update(KEY, Change(add=D3, doubt=True))
+    record = store.update(KEY, Change(add=D1, doubt=True))
+    assert record.unconfirmed == (D1, D3)  # the second mark does not lift the first
+    assert store.update(KEY, Change(confirm=D1)).unconfirmed == (D3,)
+    assert store.update(KEY, Change(remove=D3, add=D2)) == PatientRecord((D1, D2))
+    assert store.get(KEY) == PatientRecord((D1, D2))
 
 
 def test_removing_the_unconfirmed_date_clears_the_mark(store: TreatmentStore) -> None:
@@ -326,7 +335,7 @@ def test_a_file_in_layout_1_is_upgraded_in_place(tmp_path: Path) -> None:
     db.close()
     store = SQLiteStore(path)
     assert store.get(KEY) == PatientRecord((D1,), welcomed=True)
-    assert store.update(KEY, Change(add=D2, doubt=True)).unconfirmed == D2
+    assert store.update(KEY, Change(add=D2, doubt=True)).unconfirmed == (D2,)
 
 
 def test_the_file_is_readable_by_its_owner_only(tmp_path: Path) -> None:

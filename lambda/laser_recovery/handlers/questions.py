@@ -24,9 +24,9 @@ def ask(turn: Turn, question: Question) -> Response:
         if kind.needs_date:
             raise
         record = PatientRecord()  # the general answer is still true; no verdict rests on it
-    if record.latest_unconfirmed and record.unconfirmed is not None:
+    if record.latest_unconfirmed and record.latest is not None:
         # Nothing rests on a moved date the patient has not confirmed: ask again first.
-        return close(turn, [], confirm_prompt(turn, record.unconfirmed, Move.NONE, question))
+        return close(turn, [], confirm_prompt(turn, record.latest, Move.NONE, question))
     if kind.needs_date and record.latest is None:
         return close(turn, [], date_prompt(turn, question, key="treatment.ask_first"))
     return turn.answer(respond(turn, question, record).text)

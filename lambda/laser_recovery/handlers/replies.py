@@ -139,6 +139,6 @@ def prompt_again(turn: Turn) -> Prompt | None:
         return day_prompt(turn, offered.question)
     if isinstance(offered, ChoiceWanted):
         return choice_prompt(turn, offered.new, offered.moved, record.treatments)
-    if isinstance(offered, ConfirmationWanted) and record.unconfirmed == offered.day:
+    if isinstance(offered, ConfirmationWanted) and offered.day in record.unconfirmed:
         return confirm_prompt(turn, offered.day, offered.moved, offered.question)
     return None

@@ -62,7 +62,8 @@ def tell(
     speech = turn.speech
     record = turn.record
     day = told.day
-    confirms = day == record.unconfirmed and told.moved is Move.NONE  # said with its year now
+    # Said again as it is (with its year), or confirmed: the date waits for nothing more.
+    confirms = day if day in record.unconfirmed and told.moved is Move.NONE else None
     if day == target or (target is None and day in record.treatments):
         change, usual = Change(confirm=confirms), "treatment.already"
     elif target is None:
@@ -90,9 +91,9 @@ def tell(
     ]
     if told.moved is not Move.NONE:
         parts.append(speech.say(f"treatment.moved_{told.moved.value}"))
-    if after.latest_unconfirmed and after.unconfirmed is not None and after.unconfirmed != day:
+    if after.latest_unconfirmed and after.latest is not None and after.latest != day:
         # The newest date still waits for the patient's yes; nothing rests on it until then.
-        return close(turn, parts, confirm_prompt(turn, after.unconfirmed, Move.NONE, question))
+        return close(turn, parts, confirm_prompt(turn, after.latest, Move.NONE, question))
     hear_all(turn, answers)
     parts += [given.text for given in answers]
     if not answers and then is None:

@@ -4,7 +4,7 @@ Item shape (documented in the README):
     account         S     partition key: SHA-256 of the Alexa user id (never a raw Alexa id)
     profile         S     sort key: SHA-256 of the person id, or model.SHARED_PROFILE
     treatments      SS    ISO dates; absent when no date is stored (DynamoDB has no empty set)
-    unconfirmed     S     a moved treatment date the patient has not confirmed yet; usually absent
+    unconfirmed     SS    moved treatment dates the patient has not confirmed yet; usually absent
     zones           L     [{device: S, zone: S}]: the last time zone seen per device digest
     welcomed        BOOL
     created_at      S     ISO UTC, set once
@@ -166,6 +166,7 @@ class DynamoDBStore:
         assign: Sequence[str] = (),
         add: Sequence[str] = (),
         remove: Sequence[str] = (),
+        delete: Sequence[str] = (),
         values: dict[str, Any],
         condition: str | None = None,
         returns: str = "ALL_NEW",
@@ -191,6 +192,8 @@ class DynamoDBStore:
         expression = f"SET {', '.join(assign)} ADD {', '.join([*add, '#revision :one'])}"
         if remove:
             expression += f" REMOVE {', '.join(remove)}"
+        if delete:
+            expression += f" DELETE {', '.join(delete)}"
         used = f"{expression} {condition or ''}"
         request: dict[str, Any] = {
             "TableName": self._table,
@@ -247,23 +250,25 @@ def _parts(change: Change) -> dict[str, Any]:
     """The UpdateItem parts of a change that removes no date (so needs no read first)."""
     assign: list[str] = []
     add: list[str] = []
-    remove: list[str] = []
+    delete: list[str] = []
     values: dict[str, Any] = {}
     if change.add is not None:
         add.append("#treatments :day")
         values[":day"] = {"SS": [change.add.isoformat()]}
         if change.doubt:
-            assign.append("#unconfirmed = :unconfirmed")
-            values[":unconfirmed"] = {"S": change.add.isoformat()}
-    if change.confirm:
-        remove.append("#unconfirmed")
+            add.append("#unconfirmed :doubted")
+            values[":doubted"] = {"SS": [change.add.isoformat()]}
+    if change.confirm is not None:
+        # DELETE takes one date out of the set; DynamoDB drops the attribute once it is empty.
+        delete.append("#unconfirmed :confirmed")
+        values[":confirmed"] = {"SS": [change.confirm.isoformat()]}
     if change.welcome:
         assign.append("#welcomed = :true")
         values[":true"] = {"BOOL": True}
     if change.zones is not None:
         assign.append("#zones = :zones")
         values[":zones"] = _zones_value(change.zones)
-    return {"assign": assign, "add": add, "remove": remove, "values": values}
+    return {"assign": assign, "add": add, "delete": delete, "values": values}
 
 
 def _whole(record: PatientRecord, seen: dict[str, Any]) -> dict[str, Any]:
@@ -280,9 +285,9 @@ def _whole(record: PatientRecord, seen: dict[str, Any]) -> dict[str, Any]:
         values[":days"] = {"SS": [d.isoformat() for d in record.treatments]}
     else:
         remove.append("#treatments")
-    if record.unconfirmed is not None:
+    if record.unconfirmed:
         assign.append("#unconfirmed = :unconfirmed")
-        values[":unconfirmed"] = {"S": record.unconfirmed.isoformat()}
+        values[":unconfirmed"] = {"SS": [d.isoformat() for d in record.unconfirmed]}
     else:
         remove.append("#unconfirmed")
     return {"assign": assign, "remove": remove, "values": values}
@@ -294,11 +299,11 @@ def _zones_value(zones: tuple[tuple[str, str], ...]) -> dict[str, Any]:
 
 def _record(item: dict[str, Any]) -> PatientRecord:
     days = {date.fromisoformat(d) for d in item.get("treatments", {}).get("SS", [])}
-    unconfirmed = item.get("unconfirmed", {}).get("S")
+    unconfirmed = item.get("unconfirmed", {}).get("SS", [])
     zones = item.get("zones", {}).get("L", [])
     return PatientRecord(
         treatments=tuple(sorted(days)),
         welcomed=bool(item.get("welcomed", {}).get("BOOL", False)),
-        unconfirmed=date.fromisoformat(unconfirmed) if unconfirmed else None,
+        unconfirmed=tuple(sorted(date.fromisoformat(d) for d in unconfirmed)),
         zones=tuple((z["M"]["device"]["S"], z["M"]["zone"]["S"]) for z in zones),
     )

@@ -26,15 +26,15 @@ class StoreError(RuntimeError):
 class PatientRecord:
     """What the answers need, and nothing else.
 
-    `unconfirmed` is a treatment date the skill moved into the past and asked the patient
-    to confirm; nothing says "yes" on it until they do. `zones` pairs a device digest with
+    `unconfirmed` holds the treatment dates the skill moved into the past and asked the
+    patient to confirm; nothing says "yes" on one of them until they do. `zones` pairs a device digest with
     the time zone the Settings API last gave for it, most recent last, for turns when the
     API cannot answer.
     """
 
     treatments: tuple[date, ...] = ()
     welcomed: bool = False
-    unconfirmed: date | None = None
+    unconfirmed: tuple[date, ...] = ()
     zones: tuple[tuple[str, str], ...] = ()
 
     @property
@@ -43,7 +43,8 @@ class PatientRecord:
 
     @property
     def latest_unconfirmed(self) -> bool:
-        return self.unconfirmed is not None and self.unconfirmed == self.latest
+        """Whether the date every answer would rest on still waits for the patient's yes."""
+        return self.latest is not None and self.latest in self.unconfirmed
 
     def zone_for(self, device: str) -> str | None:
         return dict(self.zones).get(device)
@@ -59,16 +60,14 @@ class PatientRecord:
             days.discard(change.remove)
         if change.add is not None:
             days.add(change.add)
-        unconfirmed = self.unconfirmed
-        if change.confirm or (change.remove is not None and change.remove == unconfirmed):
-            unconfirmed = None
+        unconfirmed = set(self.unconfirmed) - {change.confirm, change.remove}
         if change.doubt and change.add is not None:
-            unconfirmed = change.add
+            unconfirmed.add(change.add)
         return replace(
             self,
             treatments=tuple(sorted(days)),
             welcomed=self.welcomed or change.welcome,
-            unconfirmed=unconfirmed if unconfirmed in days else None,
+            unconfirmed=tuple(sorted(unconfirmed & days)),
             zones=self.zones if change.zones is None else change.zones,
         )
 
@@ -78,13 +77,13 @@ class Change:
     """One write: every field that is set changes, all in one atomic step.
 
     `remove` then `add` replaces a date; `doubt` marks the added date unconfirmed;
-    `confirm` clears the mark; removing the unconfirmed date clears it too.
+    `confirm` clears the mark from a date; removing a date clears its mark too.
     """
 
     add: date | None = None
     remove: date | None = None
     doubt: bool = False
-    confirm: bool = False
+    confirm: date | None = None
     welcome: bool = False
     zones: tuple[tuple[str, str], ...] | None = None
 

@@ -121,7 +121,7 @@ class SQLiteStore:
                 f"UPDATE patients SET welcomed = ?, unconfirmed = ?, zones = ? WHERE {_WHERE}",
                 (
                     int(wanted.welcomed),
-                    wanted.unconfirmed.isoformat() if wanted.unconfirmed else None,
+                    json.dumps([d.isoformat() for d in wanted.unconfirmed]) if wanted.unconfirmed else None,
                     json.dumps([list(pair) for pair in wanted.zones]) if wanted.zones else None,
                     patient.account,
                     patient.profile,
@@ -149,6 +149,6 @@ def _read(db: sqlite3.Connection, patient: PatientId) -> PatientRecord | None:
     return PatientRecord(
         treatments=tuple(date.fromisoformat(d) for (d,) in days),
         welcomed=bool(welcomed),
-        unconfirmed=date.fromisoformat(unconfirmed) if unconfirmed else None,
+        unconfirmed=tuple(date.fromisoformat(d) for d in json.loads(unconfirmed)) if unconfirmed else (),
         zones=tuple((str(d), str(z)) for d, z in json.loads(zones)) if zones else (),
     )
