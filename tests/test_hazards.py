@@ -402,3 +402,13 @@ def test_h10_a_correction_on_another_device_reaches_a_session_already_open(handl
     reply = kitchen.say("SunIntent")  # the kitchen's session is still open
     assert reply.text.startswith("Not yet") and "20261020" in reply.ssml
 
+
+
+def test_h6_a_second_voice_asking_to_repeat_does_not_hear_the_first_ones_dates(handler, api):
+    alex = Conversation(handler, api_endpoint=api.url, person_id="amzn1.ask.person.ALEX")
+    alex.launch()
+    alex.say("RecordTreatmentIntent", date="2026-08-01")
+    sam = Conversation(handler, api_endpoint=api.url, user_id=alex.user_id, device_id=alex.device_id,
+                       person_id="amzn1.ask.person.SAM", attributes=alex.attributes)
+    reply = sam.say("AMAZON.RepeatIntent")
+    assert "nothing to repeat" in reply.text and "20260801" not in reply.ssml

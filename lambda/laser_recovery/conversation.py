@@ -131,9 +131,9 @@ class ConversationState:
         if state is None:
             return cls(owner)
         if state.owner != owner:
-            # Another person: none of the first one's questions or verdicts, but the device's
-            # zone and the last words spoken in the room are the same.
-            return cls(owner, turn=state.turn, zone=state.zone, last=state.last)
+            # Another person: none of the first one's questions, verdicts or words (a "repeat"
+            # would read them their dates), only the device's zone.
+            return cls(owner, turn=state.turn, zone=state.zone)
         return state
 
     def begin_turn(self) -> None:
