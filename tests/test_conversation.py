@@ -152,8 +152,8 @@ def test_yearless_date_that_arrived_in_the_future_is_last_year(patient):
 
 
 def test_date_in_the_future_with_a_year_is_moved_to_the_past_and_says_so(patient):
-    reply = patient.say("RecordTreatmentIntent", date="2026-12-02")
-    assert "20251202" in reply.ssml and "the last time that date came round" in reply.text
+    reply = patient.say("RecordTreatmentIntent", date="2027-10-20")  # 35 days ago, once moved
+    assert "20261020" in reply.ssml and "I took the one that has gone by" in reply.text
     assert "Yes" not in reply.text
 
 
@@ -161,7 +161,7 @@ def test_a_weekday_that_arrived_as_the_coming_one_is_last_weeks(patient):
     # "I had my treatment on Monday", said on Tuesday November 24, arrives as November 30.
     reply = patient.say("RecordTreatmentIntent", date="2026-11-30")
     assert "Monday, " in reply.ssml and "20261123" in reply.ssml and "yesterday" in reply.text
-    assert "I took that as last week's" in reply.text
+    assert "I took last week's, not the coming one" in reply.text
 
 
 def test_yesterday_and_present_ref(patient):
@@ -502,8 +502,9 @@ def test_at_most_one_read_per_turn_and_no_write_when_nothing_changes(store, api)
     assert counting.calls[2:] == ["get", "update"]
     for intent in ("SunIntent", "MakeupIntent", "ProgressIntent", "ResultsIntent"):
         patient.say(intent)
-    # Every answer reads the record afresh: another device may have changed it.
-    assert counting.calls[4:] == ["get"] * 4
+    # Every answer reads the record afresh: another device may have changed it. A yes to a
+    # voice Alexa did not recognise (makeup's week has passed) first checks the household.
+    assert counting.calls[4:] == ["get", "get", "others", "get", "get"]
     patient.say("RecordTreatmentIntent", date=TREATED)  # the same date again: no write
     patient.say("AftercareIntent")  # needs no record, and the notice is known heard: no read
-    assert counting.calls[8:] == ["get"]
+    assert counting.calls[9:] == ["get"]

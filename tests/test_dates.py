@@ -50,7 +50,8 @@ def test_read_date(value, expected):
         ("2027-11-24", TreatmentDay(TODAY, Move.YEAR)),  # exactly a year ahead: today
         ("2027-11-25", Unclear.AHEAD),  # more than a year ahead: no treatment had yet
         ("2030-01-01", Unclear.AHEAD),
-        ("2028-02-29", Unclear.AHEAD),
+        ("2028-02-29", TreatmentDay(date(2024, 2, 29), Move.YEAR)),  # "February 29th": the last one
+        ("2032-02-29", Unclear.AHEAD),
         ("2026-W47", Unclear.WEEK),
     ],
 )
@@ -58,9 +59,10 @@ def test_treatment_dates_are_in_the_past_and_say_when_they_were_moved(value, exp
     assert treatment_date(value, KNOWN) == expected
 
 
-def test_a_leap_day_a_year_ahead_moves_to_the_last_day_of_february():
-    today = LocalDay(date(2027, 12, 1), date(2027, 12, 1))
-    assert treatment_date("2028-02-29", today) == TreatmentDay(date(2027, 2, 28), Move.YEAR)
+def test_a_leap_day_ahead_moves_to_the_last_leap_day_never_to_february_28th():
+    today = LocalDay(date(2027, 3, 10), date(2027, 3, 10))
+    assert treatment_date("2028-02-29", today) == TreatmentDay(date(2024, 2, 29), Move.YEAR)
+    assert treatment_date("2024-02-29", today) == TreatmentDay(date(2024, 2, 29))
 
 
 @pytest.mark.parametrize(

@@ -176,7 +176,7 @@ def test_h4_a_moved_date_is_confirmed_before_any_yes(patient, store, said, moved
     reply = patient.say("RecordTreatmentIntent", dialog_state="IN_PROGRESS", date=said)
     assert moved_to in reply.ssml and not says_yes(reply)
     if said == "2027-10-03":  # no yes would follow: said back and answered in one step
-        assert "the last time that date came round" in reply.text
+        assert "I took the one that has gone by, not the one coming up" in reply.text
         return
     assert "Just to check: was your treatment last year" in reply.text and reply.ends is False
     record = store.get(patient_id(patient.user_id))
@@ -228,11 +228,25 @@ def test_h4_anything_else_asked_before_confirming_hears_the_question_again(patie
 
 
 def test_h4_a_moved_date_said_back_and_left_standing_needs_no_second_question(patient):
-    reply = patient.say("RecordTreatmentIntent", date="2026-12-12")  # no question waiting
-    assert "20251212" in reply.ssml and "last time that date came round" in reply.text and not says_yes(reply)
+    reply = patient.say("RecordTreatmentIntent", date="2027-10-03")  # "October 3rd": 52 days ago
+    assert "20261003" in reply.ssml and "the one that has gone by" in reply.text and not says_yes(reply)
     patient.hang_up()
+    patient.now = "2026-11-28T18:00:00Z"  # day 56
     reply = patient.say("SunIntent")
-    assert says_yes(reply) and "20251212" in reply.ssml  # the yes names the date it rests on
+    assert says_yes(reply) and "20261003" in reply.ssml  # the yes names the date it rests on
+
+
+def test_h4_an_appointment_told_in_advance_is_checked_before_it_counts(patient, store):
+    # "My treatment date is December 12th", said on December 1st about an appointment.
+    patient.now = "2026-12-01T15:00:00Z"
+    reply = patient.say("RecordTreatmentIntent", date="2026-12-12")
+    assert reply.text.endswith("Just to check: was your treatment last year, on Friday, 20251212?")
+    assert not says_yes(reply) and reply.ends is False
+    assert "taken that date off" in patient.say("AMAZON.NoIntent").text
+    assert dates(store, patient) == ()
+    patient.hang_up()
+    patient.now = "2026-12-20T15:00:00Z"
+    assert "need the date" in patient.say("SunIntent").text  # no yes from a year-old phantom
 
 
 def test_h4_a_weekday_that_arrived_as_next_weeks_is_confirmed_before_a_yes(patient, store):
@@ -412,3 +426,95 @@ def test_h6_a_second_voice_asking_to_repeat_does_not_hear_the_first_ones_dates(h
                        person_id="amzn1.ask.person.SAM", attributes=alex.attributes)
     reply = sam.say("AMAZON.RepeatIntent")
     assert "nothing to repeat" in reply.text and "20260801" not in reply.ssml
+
+
+# -- found by a reviewer trying the running skill as a patient ------------------------------
+
+
+def test_h2_another_treatment_told_while_a_correction_is_awaited_is_added_not_swapped(patient, store):
+    seed(store, patient, date(2026, 11, 10))
+    patient.launch()
+    assert "correct date" in patient.say("CorrectTreatmentIntent").text
+    reply = patient.say("RecordTreatmentIntent", date="2026-09-01")  # "I had another treatment on ..."
+    assert "I've added your treatment" in reply.text
+    assert reply.text.endswith("What's the correct date of your treatment?")
+    assert dates(store, patient) == (date(2026, 9, 1), date(2026, 11, 10))
+    assert patient.say("SunIntent").text.startswith("Not yet")
+
+
+def test_h6_an_unrecognised_voice_gets_no_yes_from_a_household_with_its_own_records(handler, api, store):
+    shared = Conversation(handler, api_endpoint=api.url, now="2026-11-25T18:00:00Z")
+    shared.say("RecordTreatmentIntent", date="2026-09-01")  # someone without a voice profile
+    alex = Conversation(handler, api_endpoint=api.url, user_id=shared.user_id, device_id=shared.device_id,
+                        person_id="amzn1.ask.person.ALEX", now=shared.now)
+    alex.say("RecordTreatmentIntent", date="2026-11-10")
+    alex.person_id = None  # the next day, Alexa does not recognise Alex
+    alex.now = "2026-11-26T18:00:00Z"
+    reply = alex.say("SunIntent")
+    assert "didn't recognise your voice" in reply.text and not says_yes(reply)
+
+
+def test_h4_a_treatment_told_without_a_date_blocks_any_yes_until_dated(patient, store):
+    seed(store, patient, date(2026, 9, 1))
+    patient.launch()
+    assert "Which day that week" in patient.say("RecordTreatmentIntent", date="2026-W47").text
+    assert "6 to 8 weeks" in patient.say("UnsureIntent").text  # "I don't remember"
+    reply = patient.say("SunIntent")
+    assert "another treatment, but not when it was" in reply.text and not says_yes(reply)
+    patient.hang_up()
+    reply = patient.say("SunIntent")  # a later session: still asked, never a yes from September
+    assert "another treatment" in reply.text and not says_yes(reply)
+    reply = patient.say("RecordTreatmentIntent", dialog_state="IN_PROGRESS", date="2026-11-18")
+    assert reply.text.count("Not yet") == 1  # dated: the waiting question answered from it
+    assert store.get(patient_id(patient.user_id)).undated is None
+
+
+def test_h4_help_in_the_middle_of_a_question_keeps_it_open(patient):
+    patient.launch()
+    patient.say("SunIntent")
+    reply = patient.say("AMAZON.HelpIntent")
+    assert "answer my question" in reply.text and "date of your treatment" in reply.text
+    assert reply.directives and reply.directives[0]["updatedIntent"]["name"] == "RecordTreatmentIntent"
+    reply = patient.say("RecordTreatmentIntent", dialog_state="IN_PROGRESS", date="2026-10-03")
+    assert reply.text.count("Not yet") == 1
+
+
+def test_h4_a_progress_question_waiting_for_a_moved_old_date_asks_first(patient):
+    patient.say("ProgressIntent")
+    reply = patient.say("RecordTreatmentIntent", date="2026-12-12")
+    assert "Just to check" in reply.text and "every milestone" not in reply.text
+
+
+def test_h4_the_same_moved_date_said_again_says_how_to_name_another_year(patient):
+    patient.say("RecordTreatmentIntent", date="2026-11-28")  # "November 28th": moved a week back
+    reply = patient.say("CorrectTreatmentIntent", date="2026-11-28")
+    assert "already have" in reply.text and "say the date with its year" in reply.text
+
+
+def test_h3_a_yes_about_a_named_day_is_taken_back_when_the_date_changes(patient):
+    patient.launch()
+    patient.say("RecordTreatmentIntent", date="2026-10-20")
+    assert patient.say("SunIntent", date="2026-12-20").text.startswith("Yes. By")
+    reply = patient.say("CorrectTreatmentIntent", date="2026-11-10")
+    assert "That changes my earlier answer: Not yet. On Sunday" in reply.text
+
+
+def test_h3_another_voice_between_does_not_erase_the_first_ones_answers(handler, api):
+    alex = Conversation(handler, api_endpoint=api.url, person_id="amzn1.ask.person.ALEX", now=NOW)
+    alex.launch()
+    alex.say("RecordTreatmentIntent", date="2026-09-01")
+    assert alex.say("SunIntent").text.startswith("Yes")
+    sam = Conversation(handler, api_endpoint=api.url, user_id=alex.user_id, device_id=alex.device_id,
+                       person_id="amzn1.ask.person.SAM", attributes=alex.attributes, now=NOW)
+    sam.say("TanningIntent")
+    alex.attributes = sam.attributes
+    reply = alex.say("CorrectTreatmentIntent", date="2026-11-10")
+    assert "That changes my earlier answer: Not yet" in reply.text
+
+
+def test_h5_a_day_asked_about_with_an_unknown_zone_is_answered_for_that_day(handler, api):
+    api.behaviour = "failing"
+    talk = Conversation(handler, api_endpoint=api.url, now="2026-11-25T02:00:00Z")  # LA Tuesday evening
+    talk.say("RecordTreatmentIntent", date="2026-09-30")  # day 56 falls on November 25th
+    reply = talk.say("SunIntent", date="2026-11-25")
+    assert reply.text.startswith("Yes. By Wednesday")

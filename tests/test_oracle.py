@@ -63,6 +63,8 @@ SUN_YES_ON = re.compile(rf"Yes\. By {_WEEKDAY}{_DATE}, the full 8 weeks since yo
 SUN_OVER = re.compile(rf"For you, they're over: the full 8 weeks since your treatment on {_WEEKDAY}{_DATE}")
 MAKEUP_PASSED = re.compile(rf"The minimum of a week since your treatment on {_WEEKDAY}{_DATE} has passed")
 SINCE = re.compile(rf"since your treatment on {_WEEKDAY}{_DATE}")
+DAY_COUNT = re.compile(r"Today is day (\d+) of your recovery")
+ALL_CLEAR = re.compile(r"You're past every milestone|the full 8 weeks away from sunbathing(?: and|\.)")
 NEGATIVE_DAY = re.compile(r"day -\d|-\d+ days?\b")
 
 
@@ -312,6 +314,22 @@ class Household(RuleBasedStateMachine):
             slots["date"] = value
         self.send(device, person, question, **slots)
 
+    @rule(device_ix=st.integers(0, 1), question=st.sampled_from(["SunIntent", "MakeupIntent", "ProgressIntent"]))
+    def not_recognised(self, device_ix, question) -> None:
+        """The recognised voice, not recognised this time: the skill can only use the
+        household's shared record, which may hold someone else's dates."""
+        device = self.devices[device_ix]
+        person = device.people[1]
+        own = self.store.get(patient_id(person.user_id, person.person_id))
+        talk = device.talk
+        talk.person_id, talk.now = None, self.now.strftime("%Y-%m-%dT%H:%M:%SZ")
+        reply = talk.say(question)
+        device.asked = None
+        if own is not None and own.treatments:
+            context = f"{question} unrecognised: {reply.text}"
+            assert not SUN_YES_TODAY.search(reply.ssml) and not SUN_OVER.search(reply.ssml), context
+            assert not MAKEUP_PASSED.search(reply.ssml) and "You're past every milestone" not in reply.text, context
+
     @rule(device_ix=st.integers(0, 2), person_ix=st.integers(0, 1), intent=st.sampled_from(OTHER_INTENTS))
     def something_else(self, device_ix, person_ix, intent) -> None:
         device, person = self.pick(device_ix, person_ix)
@@ -387,11 +405,15 @@ class Household(RuleBasedStateMachine):
             assert rests_on == latest and rests_on not in unconfirmed, f"yes on the wrong date: {context}"
             assert newest_said is not None, f"yes on a date never said: {context}"
             assert ((on or today) - newest_said).days >= SUN_DAYS, f"early sun yes: {context}"
+        for match in DAY_COUNT.finditer(text):  # a day count never runs ahead of the truth
+            assert newest_said is not None and int(match[1]) <= (today - newest_said).days, context
+        if ALL_CLEAR.search(text) and "You're past" in text:
+            assert newest_said is not None and (today - newest_said).days >= SUN_DAYS, f"early all-clear: {context}"
         for match in MAKEUP_PASSED.finditer(ssml):
             rests_on = ymd(match[1])
             assert rests_on == latest and rests_on not in unconfirmed, context
             assert newest_said is not None and (today - newest_said).days >= MAKEUP_DAYS, f"early makeup: {context}"
-        if "I took that as" in text or "Just to check" in text:
+        if "so I took" in text or "Just to check" in text:
             assert not yeses and not MAKEUP_PASSED.search(ssml), f"a yes with a moved date: {context}"
         if intent == "TanningIntent":
             assert not yeses, context

@@ -20,10 +20,18 @@ from .speech import Speech
 @dataclass(frozen=True)
 class Answer:
     text: str
-    topic: str | None = None  # a verdict about today that the session remembers: "sun", "makeup"
+    topic: str | None = None  # a verdict the session remembers: "sun", "makeup"
     verdict: str | None = None
     permits: bool = False  # a "yes": sunbathing is fine, or makeup's minimum has passed
     rests_on: date | None = None  # the treatment date the answer was built from
+    on: date | None = None  # the day the verdict is about, when not today
+
+    @property
+    def key(self) -> str | None:
+        """What the verdict is about: "sun" for today, "sun@2026-12-20" for that day."""
+        if self.topic is None:
+            return None
+        return self.topic if self.on is None else f"{self.topic}@{self.on.isoformat()}"
 
 
 @dataclass(frozen=True)
@@ -40,13 +48,13 @@ def _sun(ctx: Context, treatment: date | None, on: date | None) -> Answer:
     assert treatment is not None
     speech = ctx.speech
     past = on is not None and on < ctx.today.earliest
-    if on is None or on <= ctx.today.latest:
+    if on is None or on <= ctx.today.earliest:
         # Today (or a day gone): counted from the earliest date the patient can be on.
         answer = recovery.sun(treatment, ctx.today.earliest, ctx.protocol)
-        key, topic = f"sun.{answer.verdict.value}", "sun"
+        key, about = f"sun.{answer.verdict.value}", None
     else:
         answer = recovery.sun(treatment, on, ctx.protocol)
-        key, topic = f"sun.{answer.verdict.value}_on", None
+        key, about = f"sun.{answer.verdict.value}_on", on
     text = speech.say(
         key,
         treatment=speech.weekday_date(treatment),
@@ -55,7 +63,7 @@ def _sun(ctx: Context, treatment: date | None, on: date | None) -> Answer:
     )
     if past and on is not None:
         text = f"{text} {speech.say('sun.past_day', on_date=speech.weekday_date(on))}"
-    return Answer(text, topic, answer.verdict.value, answer.permits, treatment)
+    return Answer(text, "sun", answer.verdict.value, answer.permits, treatment, about)
 
 
 def _sun_duration(ctx: Context, treatment: date | None, on: date | None) -> Answer:
@@ -120,7 +128,8 @@ def _progress(ctx: Context, treatment: date | None, on: date | None) -> Answer:
     else:
         today = speech.say("progress.today", day=where.day, date=speech.weekday_date(treatment))
     if not where.upcoming:
-        return Answer(f"{today} {speech.say('progress.all_done')}", rests_on=treatment)
+        # Past every milestone, the full weeks away from sunbathing among them: a "yes".
+        return Answer(f"{today} {speech.say('progress.all_done')}", permits=True, rests_on=treatment)
     names = [speech.say(f"progress.milestones.{m.name}") for m in where.passed[-3:]]
     passed = speech.say("progress.passed", items=speech.join(names)) if names else speech.say("progress.early")
     first = where.upcoming[0]
@@ -128,7 +137,7 @@ def _progress(ctx: Context, treatment: date | None, on: date | None) -> Answer:
         "progress.next",
         items=speech.join([speech.say(f"progress.milestones.{m.name}") for m in where.upcoming]),
         date=speech.weekday_date(first.date),
-        in_days=speech.until(first.offset - where.day),
+        in_days=speech.until((first.date - ctx.today.earliest).days),
     )
     return Answer(f"{today} {passed} {upcoming}", rests_on=treatment)
 
@@ -159,9 +168,6 @@ QUESTIONS: dict[str, Kind] = {
     "PeelingIntent": Kind(_fixed("peeling.speech"), needs_date=False, uses_date=False),
     "SymptomIntent": Kind(_fixed("symptom.speech"), needs_date=False, uses_date=False),
 }
-
-# The question whose answer is the verdict on each remembered topic.
-TOPIC_QUESTIONS = {"sun": "SunIntent", "makeup": "MakeupIntent"}
 
 
 def answer(ctx: Context, intent: str, latest: date | None, on: date | None = None) -> Answer:

@@ -1,15 +1,16 @@
-"""What the conversation remembers between turns: one typed object, kept in the session.
+"""What the conversation remembers between turns: typed, kept in the session, in one place.
 
 Alexa hands a session's attributes back with every request; this is the only module that
-reads or writes them. The state belongs to one patient (an account and voice profile):
-when someone else speaks in the same session, they start from a fresh state, so nobody
-hears an answer built on another person's question. The patient's record is not kept
-here: another device may change it mid-session, so every turn reads it afresh.
+reads or writes them. Each person who speaks in a session (an account and voice profile)
+has their own state: the verdicts they heard, the date they told, the last words said to
+them, what they were asked. Nobody hears, repeats or answers another person's. The
+patient's record is not kept here: another device may change it mid-session, so every turn
+reads it afresh.
 
-What the skill is waiting for (`expecting`) is offered to the next turn only, and only to
-the person who was asked: a turn that does not answer it lets it go. The structural rule
-is in `begin_turn`: the expectation moves to `offered` and `expecting` starts empty, so
-only a handler that asks again keeps one.
+What the skill is waiting for (`expecting`) is offered to the very next turn of the
+session only, and only if the person who was asked is the one speaking: any other turn
+lets it go. The structural rule is in `load` and `begin_turn`: the expectation moves to
+`offered` and `expecting` starts empty, so only a handler that asks again keeps one.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from .dates import Move
 log = logging.getLogger(__name__)
 
 SESSION_KEY = "conversation"
-VERSION = 1
+VERSION = 2
 
 
 @dataclass(frozen=True)
@@ -91,10 +92,13 @@ _KINDS: dict[str, type] = {cls.__name__: cls for cls in typing.get_args(Expectat
 
 @dataclass(frozen=True)
 class Heard:
-    """A verdict the patient heard in this session (sun, makeup), and in which turn."""
+    """A verdict the patient heard in this session (sun, makeup; about today or a given day),
+    the question that gave it, and in which turn."""
 
     verdict: str
     turn: int
+    intent: str
+    on: date | None = None
 
 
 @dataclass(frozen=True)
@@ -106,10 +110,14 @@ class Said:
     elicit: tuple[str, str] | None = None  # (intent, slot)
 
 
+# People whose state a session keeps: a household, not a crowd.
+MAX_PEOPLE = 4
+
+
 @dataclass
 class ConversationState:
-    owner: str  # PatientId.digest of whose state this is
-    turn: int = 0
+    owner: str  # PatientId.digest of the person speaking in this turn
+    turn: int = 0  # turns of the session, whoever spoke
     expecting: Expectation | None = None
     since: int = 0  # the turn that set `expecting`
     offered: Expectation | None = field(default=None, compare=False)  # this turn's, not saved
@@ -118,23 +126,37 @@ class ConversationState:
     noticed: bool = False  # the owner has heard the notice (now or before): no need to look again
     zone: str | None = None  # the device's zone this session; "" once the lookup failed
     last: Said | None = None
+    others: dict[str, Any] = field(default_factory=dict, compare=False)  # the rest, kept as they are
 
     @classmethod
     def load(cls, attributes: dict[str, Any], owner: str) -> ConversationState:
-        """The session's state for `owner`; a fresh one if it is someone else's or unreadable."""
+        """The session's state for `owner`; a fresh one if they have none or it is unreadable."""
         raw = attributes.get(SESSION_KEY)
+        if not isinstance(raw, dict) or raw.get("v") != VERSION:
+            return cls(owner)
         try:
-            state = _state(raw) if isinstance(raw, dict) else None
+            turn = int(raw["turn"])
+            zone = raw.get("zone") if isinstance(raw.get("zone"), str) else None
+            people = raw.get("people")
+            others = {str(k): v for k, v in people.items() if k != owner} if isinstance(people, dict) else {}
+            mine = people.get(owner) if isinstance(people, dict) else None
+            state = cls(owner, turn=turn, zone=zone, others=others)
+            if isinstance(mine, dict):
+                state._read_person(mine)
         except (AttributeError, KeyError, TypeError, ValueError):
             log.warning("session state unreadable; starting afresh")
-            state = None
-        if state is None:
             return cls(owner)
-        if state.owner != owner:
-            # Another person: none of the first one's questions, verdicts or words (a "repeat"
-            # would read them their dates), only the device's zone.
-            return cls(owner, turn=state.turn, zone=state.zone)
+        if state.since != turn:
+            state.expecting = None  # asked before another turn came between: it has lapsed
         return state
+
+    def _read_person(self, raw: dict[str, Any]) -> None:
+        self.expecting = _expectation_in(raw.get("expecting"))
+        self.since = int(raw.get("since", 0))
+        self.heard = {str(k): _in(Heard, h) for k, h in (raw.get("heard") or {}).items()}
+        self.recorded = date.fromisoformat(raw["recorded"]) if raw.get("recorded") else None
+        self.noticed = raw.get("noticed") is True
+        self.last = _in(Said, raw["last"]) if raw.get("last") else None
 
     def begin_turn(self) -> None:
         self.turn += 1
@@ -146,40 +168,27 @@ class ConversationState:
 
     def keep_offered(self) -> None:
         """Ask the same thing again (repeat, help): the expectation stays."""
-        self.expecting = self.offered
+        self.expect(self.offered)
 
-    def hear(self, topic: str, verdict: str) -> None:
-        self.heard[topic] = Heard(verdict, self.turn)
+    def hear(self, key: str, verdict: str, intent: str, on: date | None) -> None:
+        self.heard[key] = Heard(verdict, self.turn, intent, on)
 
     def save(self, attributes: dict[str, Any]) -> None:
-        attributes[SESSION_KEY] = {
-            "v": VERSION,
-            "owner": self.owner,
-            "turn": self.turn,
+        mine = {
             "expecting": _expectation_out(self.expecting),
             "since": self.since,
-            "heard": {topic: _out(heard) for topic, heard in self.heard.items()},
+            "heard": {key: _out(heard) for key, heard in self.heard.items()},
             "recorded": self.recorded.isoformat() if self.recorded else None,
             "noticed": self.noticed,
-            "zone": self.zone,
             "last": _out(self.last),
         }
-
-
-def _state(raw: dict[str, Any]) -> ConversationState | None:
-    if raw.get("v") != VERSION:
-        return None
-    return ConversationState(
-        owner=str(raw["owner"]),
-        turn=int(raw["turn"]),
-        expecting=_expectation_in(raw.get("expecting")),
-        since=int(raw.get("since", 0)),
-        heard={str(t): _in(Heard, h) for t, h in (raw.get("heard") or {}).items()},
-        recorded=date.fromisoformat(raw["recorded"]) if raw.get("recorded") else None,
-        noticed=raw.get("noticed") is True,
-        zone=raw.get("zone") if isinstance(raw.get("zone"), str) else None,
-        last=_in(Said, raw["last"]) if raw.get("last") else None,
-    )
+        kept = list(self.others.items())[-(MAX_PEOPLE - 1):]  # the speaker goes last: most recent
+        attributes[SESSION_KEY] = {
+            "v": VERSION,
+            "turn": self.turn,
+            "zone": self.zone,
+            "people": {**dict(kept), self.owner: mine},
+        }
 
 
 def _expectation_out(what: Expectation | None) -> dict[str, Any] | None:

@@ -8,6 +8,7 @@ only ever delays a "yes".
 
 from __future__ import annotations
 
+import calendar
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone, tzinfo
@@ -127,6 +128,10 @@ def in_the_past(day: date, today: LocalDay) -> TreatmentDay | Unclear:
         return TreatmentDay(day)
     if day - today.latest <= timedelta(days=7):
         return TreatmentDay(day - timedelta(days=7), Move.WEEK)
+    if (day.month, day.day) == (2, 29):
+        # The next February 29th can be up to four years ahead; the last one as far back.
+        last = max(date(y, 2, 29) for y in range(day.year - 4, day.year) if calendar.isleap(y))
+        return TreatmentDay(last, Move.YEAR) if last <= today.latest else Unclear.AHEAD
     a_year_back = day - relativedelta(years=1)
     if a_year_back <= today.latest:
         return TreatmentDay(a_year_back, Move.YEAR)

@@ -92,6 +92,11 @@ def ssml(*parts: str) -> str:
     return "<speak>" + " ".join(p for p in parts if p) + "</speak>"
 
 
+def unwrap(speech: str) -> str:
+    """The inside of one response's speech, to say it again within another."""
+    return speech.removeprefix("<speak>").removesuffix("</speak>")
+
+
 @cache
 def _phrases(locale: str) -> Mapping[str, Any]:
     with (CONTENT_DIR / f"{locale}.toml").open("rb") as file:

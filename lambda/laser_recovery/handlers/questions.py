@@ -27,6 +27,9 @@ def ask(turn: Turn, question: Question) -> Response:
     if record.latest_unconfirmed and record.latest is not None:
         # Nothing rests on a moved date the patient has not confirmed: ask again first.
         return close(turn, [], confirm_prompt(turn, record.latest, Move.NONE, question))
+    if record.undated is not None:
+        # A treatment told without its date may be the newest: ask for it first.
+        return close(turn, [], date_prompt(turn, question, key="undated.ask"))
     if kind.needs_date and record.latest is None:
         return close(turn, [], date_prompt(turn, question, key="treatment.ask_first"))
     return turn.answer(respond(turn, question, record).text)

@@ -8,7 +8,7 @@ from datetime import date
 
 from ask_sdk_model import Response
 
-from ..answers import TOPIC_QUESTIONS, Answer, Context, answer
+from ..answers import Answer, Context, answer
 from ..conversation import (
     ChoiceWanted,
     ConfirmationWanted,
@@ -19,6 +19,7 @@ from ..conversation import (
 )
 from ..dates import Move
 from ..store import PatientRecord
+from ..store.model import SHARED_PROFILE
 from ..turn import Turn
 
 RECORD = "RecordTreatmentIntent"
@@ -49,41 +50,56 @@ def context(turn: Turn) -> Context:
 
 def respond(turn: Turn, question: Question, record: PatientRecord) -> Answer:
     """The answer to a question from this record, remembered if it is a verdict on today."""
-    given = answer(context(turn), question.intent, record.latest, question.on)
-    if given.topic is not None and given.verdict is not None:
-        turn.state.hear(given.topic, given.verdict)
+    given = checked(turn, answer(context(turn), question.intent, record.latest, question.on))
+    _hear(turn, given, question.intent)
     return given
 
 
-def follow_ups(turn: Turn, record: PatientRecord, question: Question | None) -> list[Answer]:
+def checked(turn: Turn, given: Answer) -> Answer:
+    """A "yes" from the account's shared record, said to a voice Alexa did not recognise in a
+    household where others have their own records, may rest on someone else's date: it
+    becomes a referral instead."""
+    patient = turn.patient
+    if not given.permits or patient.profile != SHARED_PROFILE or not turn.store.others(patient):
+        return given
+    return Answer(turn.speech.say("shared.unsure"))
+
+
+def follow_ups(turn: Turn, record: PatientRecord, question: Question | None) -> list[tuple[Answer, str]]:
     """After the dates change: the question that was waiting for them, and every verdict the
     patient heard in this session that the change turns around, saying that it does.
-    Nothing counts as heard until the caller says these answers (`hear_all`)."""
+    Each comes with the intent it answers. Nothing counts as heard until the caller says
+    these answers (`hear_all`)."""
     if record.latest is None:
         return []
     ctx = context(turn)
-    found: list[Answer] = []
+    found: list[tuple[Answer, str]] = []
     covered: set[str | None] = set()
     if question is not None:
-        given = answer(ctx, question.intent, record.latest, question.on)
-        found.append(_noting_change(turn, given))
-        covered.add(given.topic)
-    for topic, before in turn.state.heard.items():
-        if topic not in covered:
-            given = answer(ctx, TOPIC_QUESTIONS[topic], record.latest)
+        given = checked(turn, answer(ctx, question.intent, record.latest, question.on))
+        found.append((_noting_change(turn, given), question.intent))
+        covered.add(given.key)
+    for key, before in turn.state.heard.items():
+        if key not in covered:
+            given = answer(ctx, before.intent, record.latest, before.on)
             if given.verdict != before.verdict:
-                found.append(_noting_change(turn, given))
+                found.append((_noting_change(turn, checked(turn, given)), before.intent))
     return found
 
 
-def hear_all(turn: Turn, answers: list[Answer]) -> None:
-    for given in answers:
-        if given.topic is not None and given.verdict is not None:
-            turn.state.hear(given.topic, given.verdict)
+def hear_all(turn: Turn, answers: list[tuple[Answer, str]]) -> None:
+    """Remember the verdicts said: each answer with the intent of the question it answers."""
+    for given, intent in answers:
+        _hear(turn, given, intent)
+
+
+def _hear(turn: Turn, given: Answer, intent: str) -> None:
+    if given.key is not None and given.verdict is not None:
+        turn.state.hear(given.key, given.verdict, intent, given.on)
 
 
 def _noting_change(turn: Turn, given: Answer) -> Answer:
-    before = turn.state.heard.get(given.topic) if given.topic else None
+    before = turn.state.heard.get(given.key) if given.key else None
     if before is None or before.verdict == given.verdict:
         return given
     return replace(given, text=f"{turn.speech.say('earlier.changed')} {given.text}")
@@ -135,6 +151,8 @@ def prompt_again(turn: Turn) -> Prompt | None:
     """The question this turn interrupted, asked again, when it was one for a date."""
     offered = turn.state.offered
     record = turn.record
+    if isinstance(offered, TreatmentDateWanted) and offered.correcting:
+        return date_prompt(turn, offered.question, correcting=True, key="treatment.ask_correct")
     if isinstance(offered, DayWanted):
         return day_prompt(turn, offered.question)
     if isinstance(offered, ChoiceWanted):

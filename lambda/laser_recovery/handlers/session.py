@@ -5,6 +5,7 @@ from __future__ import annotations
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_model import Response
 
+from ..speech import unwrap
 from ..turn import Turn
 from .base import TurnHandler
 
@@ -25,7 +26,14 @@ class HelpHandler(TurnHandler):
     intents = ("AMAZON.HelpIntent",)
 
     def reply(self, turn: Turn) -> Response:
-        return turn.ask(turn.speech.say("help.speech"), reprompt=turn.speech.say("help.reprompt"))
+        speech = turn.speech
+        last = turn.state.last
+        if turn.state.offered is not None and last is not None:
+            # Help in the middle of a question: the question is still open, and said again.
+            turn.state.keep_offered()
+            question = unwrap(last.reprompt)
+            return turn.ask(speech.say("help.during"), question, reprompt=question, elicit=last.elicit)
+        return turn.ask(speech.say("help.speech"), reprompt=speech.say("help.reprompt"))
 
 
 class HomeHandler(TurnHandler):

@@ -65,15 +65,21 @@ def tell(
     # Said again as it is (with its year), or confirmed: the date waits for nothing more.
     confirms = day if day in record.unconfirmed and told.moved is Move.NONE else None
     if day == target or (target is None and day in record.treatments):
-        change, usual = Change(confirm=confirms), "treatment.already"
+        # Re-adding a stored date changes no dates, but answers a treatment told undated.
+        change = Change(confirm=confirms, add=day if record.undated else None)
+        usual = "treatment.already"
     elif target is None:
         change, usual = Change(add=day), ""
     else:
         change, usual = Change(remove=target, add=day), "treatment.corrected"
 
     answers = follow_ups(turn, record.changed(change), question)
-    if told.moved is not Move.NONE and any(given.permits for given in answers):
-        # The first time this date is said back, nothing may also say "yes": ask first.
+    days_ago = max(0, (turn.today.earliest - day).days)
+    if told.moved is not Move.NONE and (
+        any(given.permits for given, _ in answers) or days_ago >= turn.protocol.sun_safe_days
+    ):
+        # The first time a moved date is said back, nothing may also say "yes"; and one old
+        # enough for a "yes" may be an appointment still to come, told in advance: ask first.
         turn.save(replace(change, add=day, doubt=True))
         turn.state.recorded = day
         return close(turn, [], confirm_prompt(turn, day, told.moved, question))
@@ -84,18 +90,22 @@ def tell(
         speech.say(
             phrase or usual or ("treatment.saved" if after.latest == day else "treatment.series"),
             date=speech.weekday_date(day),
-            ago=speech.ago(max(0, (turn.today.earliest - day).days)),
+            ago=speech.ago(days_ago),
             latest=speech.weekday_date(after.latest or day),
             old=speech.weekday_date(target) if target else "",
         )
     ]
-    if told.moved is not Move.NONE:
+    if told.moved is Move.WEEK and days_ago == 0:
+        parts.append(speech.say("treatment.moved_today"))
+    elif told.moved is not Move.NONE:
         parts.append(speech.say(f"treatment.moved_{told.moved.value}"))
+        if not change:  # said again, and moved the same way again: how to name another year
+            parts.append(speech.say("treatment.say_year"))
     if after.latest_unconfirmed and after.latest is not None and after.latest != day:
         # The newest date still waits for the patient's yes; nothing rests on it until then.
         return close(turn, parts, confirm_prompt(turn, after.latest, Move.NONE, question))
     hear_all(turn, answers)
-    parts += [given.text for given in answers]
+    parts += [given.text for given, _ in answers]
     if not answers and then is None:
         parts.append(speech.say("treatment.change_hint"))
     return close(turn, parts, then)
@@ -108,20 +118,22 @@ class TellDateHandler(TurnHandler):
 
     def reply(self, turn: Turn) -> Response:
         offered = turn.state.offered
+        # Only a correcting phrase corrects: "I had another treatment on ..." always adds,
+        # whatever the skill asked before (it asks again afterwards).
         correcting = turn.intent_name == CORRECT
-        question = None
-        if isinstance(offered, TreatmentDateWanted):
-            correcting = correcting or offered.correcting
-            question = offered.question
+        question = offered.question if isinstance(offered, TreatmentDateWanted) else None
         told = spoken_treatment(turn)
+        record = turn.record
         if not isinstance(told, TreatmentDay):
             if told is None:
                 key = "treatment.ask_correct" if correcting else "treatment.ask"
             else:
                 key = f"treatment.{told.value}"
+            if not correcting and told is not Unclear.AHEAD and record.treatments and record.undated is None:
+                # Another treatment, date unknown: it may be the newest, so no "yes" until dated.
+                turn.save(Change(undated=turn.today.latest))
             return close(turn, [], date_prompt(turn, question, correcting=correcting, key=key))
 
-        record = turn.record
         if correcting and isinstance(offered, ConfirmationWanted) and offered.day in record.treatments:
             # "No, it was ..." to "was it on ...?": that date, and no other, is replaced.
             return tell(turn, told, offered.question, target=offered.day)

@@ -6,6 +6,7 @@ Item shape (documented in the README):
     treatments      SS    ISO dates; absent when no date is stored (DynamoDB has no empty set)
     unconfirmed     SS    moved treatment dates the patient has not confirmed yet; usually absent
     zones           L     [{device: S, zone: S}]: the last time zone seen per device digest
+    undated         S     the day a treatment was told without its date; usually absent
     welcomed        BOOL
     created_at      S     ISO UTC, set once
     updated_at      S     ISO UTC, every write
@@ -21,7 +22,7 @@ from __future__ import annotations
 import logging
 import os
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -127,13 +128,19 @@ class DynamoDBStore:
     def delete(self, patient: PatientId) -> None:
         self._call("DeleteItem", TableName=self._table, Key=_key(patient))
 
+    def others(self, patient: PatientId) -> bool:
+        return any(key[SORT_KEY]["S"] != patient.profile for key in self._profiles(patient.account))
+
     def delete_account(self, account: str) -> None:
-        # DynamoDB has no "delete by partition": find every profile first (a consistent
-        # Query, keys only), then delete them one DeleteItem each: a household has few
-        # profiles, and this keeps the role's permissions to one more action. Each delete is
-        # whole; if one fails, the StoreError reaches Alexa, which retries skill events, and
-        # the next run deletes what is left.
-        keys: list[dict[str, Any]] = []
+        # DynamoDB has no "delete by partition": find every profile first, then delete them
+        # one DeleteItem each: a household has few profiles, and this keeps the role's
+        # permissions to one more action. Each delete is whole; if one fails, the StoreError
+        # reaches Alexa, which retries skill events, and the next run deletes what is left.
+        for key in list(self._profiles(account)):
+            self._call("DeleteItem", TableName=self._table, Key=key)
+
+    def _profiles(self, account: str) -> Iterator[dict[str, Any]]:
+        """The keys of every record of the account: a consistent Query, keys only, paged."""
         request: dict[str, Any] = {
             "TableName": self._table,
             "KeyConditionExpression": "#account = :account",
@@ -145,12 +152,10 @@ class DynamoDBStore:
         }
         while True:
             page = self._call("Query", **request)
-            keys.extend(page.get("Items", []))
+            yield from page.get("Items", [])
             if "LastEvaluatedKey" not in page:
-                break
+                return
             request["ExclusiveStartKey"] = page["LastEvaluatedKey"]
-        for key in keys:
-            self._call("DeleteItem", TableName=self._table, Key=key)
 
     def _get_item(self, patient: PatientId) -> dict[str, Any] | None:
         # Strongly consistent: a date recorded on another device a moment ago must show.
@@ -235,6 +240,7 @@ _NAMES = (
     "#welcomed",
     "#unconfirmed",
     "#zones",
+    "#undated",
     "#created_at",
     "#updated_at",
     "#schema_version",
@@ -250,11 +256,14 @@ def _parts(change: Change) -> dict[str, Any]:
     """The UpdateItem parts of a change that removes no date (so needs no read first)."""
     assign: list[str] = []
     add: list[str] = []
+    remove: list[str] = []
     delete: list[str] = []
     values: dict[str, Any] = {}
     if change.add is not None:
         add.append("#treatments :day")
         values[":day"] = {"SS": [change.add.isoformat()]}
+        if change.undated is None:
+            remove.append("#undated")  # a date told: the treatment told without one is dated
         if change.doubt:
             add.append("#unconfirmed :doubted")
             values[":doubted"] = {"SS": [change.add.isoformat()]}
@@ -268,7 +277,10 @@ def _parts(change: Change) -> dict[str, Any]:
     if change.zones is not None:
         assign.append("#zones = :zones")
         values[":zones"] = _zones_value(change.zones)
-    return {"assign": assign, "add": add, "delete": delete, "values": values}
+    if change.undated is not None:
+        assign.append("#undated = :undated")
+        values[":undated"] = {"S": change.undated.isoformat()}
+    return {"assign": assign, "add": add, "remove": remove, "delete": delete, "values": values}
 
 
 def _whole(record: PatientRecord, seen: dict[str, Any]) -> dict[str, Any]:
@@ -285,6 +297,11 @@ def _whole(record: PatientRecord, seen: dict[str, Any]) -> dict[str, Any]:
         values[":days"] = {"SS": [d.isoformat() for d in record.treatments]}
     else:
         remove.append("#treatments")
+    if record.undated is not None:
+        assign.append("#undated = :undated")
+        values[":undated"] = {"S": record.undated.isoformat()}
+    else:
+        remove.append("#undated")
     if record.unconfirmed:
         assign.append("#unconfirmed = :unconfirmed")
         values[":unconfirmed"] = {"SS": [d.isoformat() for d in record.unconfirmed]}
@@ -301,9 +318,11 @@ def _record(item: dict[str, Any]) -> PatientRecord:
     days = {date.fromisoformat(d) for d in item.get("treatments", {}).get("SS", [])}
     unconfirmed = item.get("unconfirmed", {}).get("SS", [])
     zones = item.get("zones", {}).get("L", [])
+    undated = item.get("undated", {}).get("S")
     return PatientRecord(
         treatments=tuple(sorted(days)),
         welcomed=bool(item.get("welcomed", {}).get("BOOL", False)),
         unconfirmed=tuple(sorted(date.fromisoformat(d) for d in unconfirmed)),
         zones=tuple((z["M"]["device"]["S"], z["M"]["zone"]["S"]) for z in zones),
+        undated=date.fromisoformat(undated) if undated else None,
     )

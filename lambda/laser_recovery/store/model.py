@@ -27,7 +27,9 @@ class PatientRecord:
     """What the answers need, and nothing else.
 
     `unconfirmed` holds the treatment dates the skill moved into the past and asked the
-    patient to confirm; nothing says "yes" on one of them until they do. `zones` pairs a device digest with
+    patient to confirm; nothing says "yes" on one of them until they do. `undated` is the
+    day the patient told of a treatment without saying when it was: until they do, nothing
+    says "yes" at all, since that treatment may be the newest. `zones` pairs a device digest with
     the time zone the Settings API last gave for it, most recent last, for turns when the
     API cannot answer.
     """
@@ -36,6 +38,7 @@ class PatientRecord:
     welcomed: bool = False
     unconfirmed: tuple[date, ...] = ()
     zones: tuple[tuple[str, str], ...] = ()
+    undated: date | None = None
 
     @property
     def latest(self) -> date | None:
@@ -69,6 +72,8 @@ class PatientRecord:
             welcomed=self.welcomed or change.welcome,
             unconfirmed=tuple(sorted(unconfirmed & days)),
             zones=self.zones if change.zones is None else change.zones,
+            # A date told clears it: the patient has now said when their treatment was.
+            undated=change.undated or (None if change.add is not None else self.undated),
         )
 
 
@@ -77,7 +82,8 @@ class Change:
     """One write: every field that is set changes, all in one atomic step.
 
     `remove` then `add` replaces a date; `doubt` marks the added date unconfirmed;
-    `confirm` clears the mark from a date; removing a date clears its mark too.
+    `confirm` clears the mark from a date; removing a date clears its mark too. `undated`
+    notes a treatment told without its date; adding any date clears that note.
     """
 
     add: date | None = None
@@ -86,6 +92,7 @@ class Change:
     confirm: date | None = None
     welcome: bool = False
     zones: tuple[tuple[str, str], ...] | None = None
+    undated: date | None = None
 
     def __bool__(self) -> bool:
         return self != Change()
@@ -121,6 +128,10 @@ class TreatmentStore(Protocol):
 
     def update(self, patient: PatientId, change: Change) -> PatientRecord:
         """Apply a change (creating the record if needed); return the record as stored."""
+
+    def others(self, patient: PatientId) -> bool:
+        """Whether anyone else on the patient's account (another voice profile, or the
+        shared record) has a record."""
 
     def delete(self, patient: PatientId) -> None:
         """Forget everything stored for the patient."""

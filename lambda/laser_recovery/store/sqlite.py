@@ -22,6 +22,7 @@ CREATE TABLE IF NOT EXISTS patients (
     welcomed INTEGER NOT NULL DEFAULT 0,
     unconfirmed TEXT,
     zones TEXT,
+    undated TEXT,
     created_at TEXT NOT NULL,
     updated_at TEXT NOT NULL,
     schema_version INTEGER NOT NULL,
@@ -38,11 +39,12 @@ PRAGMA user_version = {SCHEMA_VERSION};
 COMMIT;
 """
 
-# Layout 1 had no unconfirmed date and no remembered zones; both columns start empty.
+# Layout 1 had no unconfirmed dates, remembered zones or undated note; they start empty.
 _FROM_LAYOUT_1 = f"""
 BEGIN IMMEDIATE;
 ALTER TABLE patients ADD COLUMN unconfirmed TEXT;
 ALTER TABLE patients ADD COLUMN zones TEXT;
+ALTER TABLE patients ADD COLUMN undated TEXT;
 PRAGMA user_version = {SCHEMA_VERSION};
 COMMIT;
 """
@@ -118,16 +120,25 @@ class SQLiteStore:
                 )
             wanted = current.changed(change)
             db.execute(
-                f"UPDATE patients SET welcomed = ?, unconfirmed = ?, zones = ? WHERE {_WHERE}",
+                f"UPDATE patients SET welcomed = ?, unconfirmed = ?, zones = ?, undated = ? WHERE {_WHERE}",
                 (
                     int(wanted.welcomed),
                     json.dumps([d.isoformat() for d in wanted.unconfirmed]) if wanted.unconfirmed else None,
                     json.dumps([list(pair) for pair in wanted.zones]) if wanted.zones else None,
+                    wanted.undated.isoformat() if wanted.undated else None,
                     patient.account,
                     patient.profile,
                 ),
             )
             return _read(db, patient) or PatientRecord()
+
+    def others(self, patient: PatientId) -> bool:
+        with self._transaction() as db:
+            found = db.execute(
+                "SELECT 1 FROM patients WHERE account = ? AND profile != ? LIMIT 1",
+                (patient.account, patient.profile),
+            ).fetchone()
+            return found is not None
 
     def delete(self, patient: PatientId) -> None:
         with self._transaction() as db:
@@ -141,14 +152,16 @@ class SQLiteStore:
 
 def _read(db: sqlite3.Connection, patient: PatientId) -> PatientRecord | None:
     key = (patient.account, patient.profile)
-    row = db.execute(f"SELECT welcomed, unconfirmed, zones FROM patients WHERE {_WHERE}", key).fetchone()
+    query = f"SELECT welcomed, unconfirmed, zones, undated FROM patients WHERE {_WHERE}"
+    row = db.execute(query, key).fetchone()
     if row is None:
         return None
-    welcomed, unconfirmed, zones = row
+    welcomed, unconfirmed, zones, undated = row
     days = db.execute(f"SELECT day FROM treatments WHERE {_WHERE} ORDER BY day", key).fetchall()
     return PatientRecord(
         treatments=tuple(date.fromisoformat(d) for (d,) in days),
         welcomed=bool(welcomed),
         unconfirmed=tuple(date.fromisoformat(d) for d in json.loads(unconfirmed)) if unconfirmed else (),
         zones=tuple((str(d), str(z)) for d, z in json.loads(zones)) if zones else (),
+        undated=date.fromisoformat(undated) if undated else None,
     )
