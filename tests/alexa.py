@@ -19,6 +19,8 @@ from tests.support.loopback import QuietHandler, serving, use_tls
 from tests.support.pki import write_tls_files
 
 SKILL_ID = "amzn1.ask.skill.00000000-0000-0000-0000-000000000000"
+# The Settings API stand-ins listen here; the skill calls no other host than those it is told.
+LOOPBACK_API = ("127.0.0.1",)
 Handler = Callable[[dict[str, Any], Any], dict[str, Any]]
 
 
@@ -152,7 +154,8 @@ class SettingsApi:
     """The Alexa Settings API's time-zone call, served over HTTPS on loopback.
 
     `behaviour` is how it answers: "up", "failing" (500), "hang" (nothing for `stall`
-    seconds) or "trickle" (a correct answer, one byte every `trickle_gap` seconds).
+    seconds), "trickle" (a correct answer, one byte every `trickle_gap` seconds) or
+    "slow_headers" (the status line, then its headers one byte every `trickle_gap`).
     """
 
     def __init__(self) -> None:
@@ -201,6 +204,13 @@ def settings_api_server(tls_dir: Path) -> Iterator[tuple[SettingsApi, str, Path]
             try:
                 if api.behaviour == "hang":
                     time.sleep(api.stall)
+                if api.behaviour == "slow_headers":
+                    self.wfile.write(b"HTTP/1.1 200 OK\r\n")
+                    for byte in b"X-Padding: " + b"x" * 200 + b"\r\n\r\n":
+                        self.wfile.write(bytes([byte]))
+                        self.wfile.flush()
+                        time.sleep(api.trickle_gap)
+                    return
                 if api.behaviour != "trickle":
                     self.send_bytes(status, data, "application/json")
                     return

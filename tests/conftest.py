@@ -16,7 +16,7 @@ from laser_recovery.store import TreatmentStore
 from laser_recovery.store.dynamodb import DynamoDBStore
 from laser_recovery.store.sqlite import SQLiteStore
 from tests import dynamodb_local
-from tests.alexa import SKILL_ID, SettingsApi, settings_api_server
+from tests.alexa import LOOPBACK_API, SKILL_ID, SettingsApi, settings_api_server
 
 # Never real AWS: dummy credentials and a fixed region, whatever the machine has configured.
 _LOCAL_AWS_ENV = {
@@ -88,4 +88,4 @@ def api(settings_api: tuple[SettingsApi, str, Path], monkeypatch: pytest.MonkeyP
 @pytest.fixture
 def handler(store: TreatmentStore):
     """The skill's Lambda entry point on a fresh store of each kind."""
-    return lambda_handler_for(Settings(skill_id=SKILL_ID), store=store)
+    return lambda_handler_for(Settings(skill_id=SKILL_ID, alexa_api_hosts=LOOPBACK_API), store=store)

@@ -12,7 +12,7 @@ import pytest
 from laser_recovery.config import Settings
 from laser_recovery.skill import lambda_handler_for
 from laser_recovery.store import patient_id
-from tests.alexa import SKILL_ID, Conversation
+from tests.alexa import LOOPBACK_API, SKILL_ID, Conversation
 
 TREATED = "2026-10-03"  # a Saturday
 LA = "America/Los_Angeles"
@@ -494,7 +494,8 @@ class CountingStore:
 
 def test_at_most_one_read_per_turn_and_no_write_when_nothing_changes(store, api):
     counting = CountingStore(store)
-    patient = Conversation(lambda_handler_for(Settings(skill_id=SKILL_ID), store=counting), api_endpoint=api.url)
+    handler = lambda_handler_for(Settings(skill_id=SKILL_ID, alexa_api_hosts=LOOPBACK_API), store=counting)
+    patient = Conversation(handler, api_endpoint=api.url)
     patient.launch()
     # The launch reads the record and marks the notice heard.
     assert counting.calls == ["get", "update"]

@@ -9,8 +9,10 @@ from datetime import date
 
 import pytest
 
-from laser_recovery.store import Change, patient_id
-from tests.alexa import Conversation, Reply
+from laser_recovery.config import Settings
+from laser_recovery.skill import lambda_handler_for
+from laser_recovery.store import Change, StoreError, patient_id
+from tests.alexa import LOOPBACK_API, SKILL_ID, Conversation, Reply
 
 LA = "America/Los_Angeles"
 NOW = "2026-11-24T18:00:00Z"  # Tuesday, 10 a.m. in Los Angeles
@@ -282,15 +284,30 @@ def test_h5_without_the_device_zone_a_yes_waits_for_the_last_zone_on_earth(handl
     assert talk.say("SunIntent").text.startswith("Yes")
 
 
-def test_h5_a_hanging_settings_api_still_lets_the_turn_answer(handler, api):
-    api.behaviour = "hang"
-    api.stall = 8.0
+@pytest.mark.parametrize("behaviour", ["hang", "slow_headers"])
+def test_h5_a_hanging_settings_api_still_lets_the_turn_answer(handler, api, behaviour):
+    api.behaviour = behaviour
+    api.stall, api.trickle_gap = 8.0, 0.1
     talk = Conversation(handler, api_endpoint=api.url)
     replies: list[Reply] = []
     worker = threading.Thread(target=lambda: replies.append(talk.say("RecordTreatmentIntent", date="2026-10-03")))
     worker.start()
     worker.join(timeout=7)  # Lambda's own limit: the turn must have answered by then
     assert not worker.is_alive() and "20261003" in replies[0].ssml
+
+
+def test_h5_only_alexas_api_hosts_are_ever_called(store, api):
+    strict = lambda_handler_for(Settings(skill_id=SKILL_ID), store=store)  # Alexa's hosts only
+    talk = Conversation(strict, api_endpoint=api.url)
+    api.zones[talk.device_id] = LA
+    talk.say("RecordTreatmentIntent", date="2026-10-03")
+    sneaky = Conversation(handler_with_loopback(store), api_endpoint=api.url.replace("https://", "https://user:pw@"))
+    sneaky.say("SunIntent")
+    assert api.calls == 0
+
+
+def handler_with_loopback(store):
+    return lambda_handler_for(Settings(skill_id=SKILL_ID, alexa_api_hosts=LOOPBACK_API), store=store)
 
 
 def test_h5_today_said_in_sydney_with_an_unknown_zone_is_not_moved_a_week_back(handler, api):
@@ -518,3 +535,74 @@ def test_h5_a_day_asked_about_with_an_unknown_zone_is_answered_for_that_day(hand
     talk.say("RecordTreatmentIntent", date="2026-09-30")  # day 56 falls on November 25th
     reply = talk.say("SunIntent", date="2026-11-25")
     assert reply.text.startswith("Yes. By Wednesday")
+
+
+def test_h1_a_question_does_not_outlive_a_turn_that_failed(store, api):
+    """Found by review: "delete everything?", then a store failure, then "yes" two turns on."""
+
+    class FailingOnce:
+        def __init__(self, inner) -> None:
+            self.inner, self.fail = inner, False
+
+        def __getattr__(self, name: str):
+            def call(*args):
+                if self.fail:
+                    self.fail = False
+                    raise StoreError("embedded store: OperationalError")
+                return getattr(self.inner, name)(*args)
+
+            return call
+
+    flaky = FailingOnce(store)
+    talk = Conversation(lambda_handler_for(Settings(skill_id=SKILL_ID), store=flaky))
+    talk.say("RecordTreatmentIntent", date="2026-10-03")
+    talk.launch()
+    assert "delete every treatment date" in talk.say("ForgetIntent").text
+    flaky.fail = True
+    assert "can't reach your saved details" in talk.say("SunIntent").text
+    assert "I'm not sure what that answers" in talk.say("AMAZON.YesIntent").text
+    assert dates(store, talk) == (date(2026, 10, 3),)
+
+
+@pytest.mark.parametrize(
+    "forged",
+    [
+        {"heard": {"tan": {"verdict": "safe", "turn": 1, "intent": "NoSuchIntent", "on": None}}},
+        {"expecting": {"kind": "Reading", "topic": "welcome", "position": 0}, "since": 1},
+        {"expecting": {"kind": "DayWanted", "question": {"intent": "X", "on": None}}, "since": 1},
+        {"expecting": {"kind": "ConfirmationWanted", "day": "0001-01-01", "moved": "year", "question": None},
+         "since": 1},
+        {"last": {"speech": "<speak>x</speak>", "reprompt": "<speak>x</speak>", "elicit": ["Bogus", "date"]}},
+    ],
+)
+def test_h12_session_values_the_skill_never_wrote_start_a_fresh_state(patient, store, forged):
+    """Found by review: forged session values broke every later turn, or stored year 1."""
+    patient.launch()
+    owner = next(iter(patient.attributes["conversation"]["people"]))
+    patient.attributes["conversation"]["people"][owner].update(forged)
+    for intent in ("AMAZON.YesIntent", "AMAZON.RepeatIntent", "AMAZON.NextIntent", "SunIntent"):
+        reply = patient.say(intent)
+        assert "something went wrong" not in reply.text, (intent, reply.text)
+    assert dates(store, patient) == ()
+
+
+def test_h12_a_huge_turn_number_is_not_carried_on(patient):
+    patient.launch()
+    patient.attributes["conversation"]["turn"] = 10**400
+    reply = patient.say("SunIntent")
+    assert "something went wrong" not in reply.text and reply.session["conversation"]["turn"] < 10
+
+
+def test_h12_logs_at_debug_carry_no_ids_tokens_or_dates(patient, api, caplog):
+    caplog.set_level("DEBUG")
+    patient.person_id = "amzn1.ask.person.SECRETPERSON"
+    patient.launch()
+    patient.say("RecordTreatmentIntent", date="2026-10-03")
+    patient.say("SunIntent")
+    patient.say("CorrectTreatmentIntent", date="2026-10-05")
+    api.behaviour = "failing"
+    patient.hang_up()
+    patient.say("ProgressIntent")
+    logged = caplog.text
+    for secret in (patient.user_id, patient.device_id, "SECRETPERSON", "test-token", "2026-10", "20261003"):
+        assert secret not in logged, secret

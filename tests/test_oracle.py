@@ -39,7 +39,7 @@ from laser_recovery.config import Settings
 from laser_recovery.skill import lambda_handler_for
 from laser_recovery.store import patient_id
 from laser_recovery.store.sqlite import SQLiteStore
-from tests.alexa import SKILL_ID, Conversation, Reply, settings_api_server
+from tests.alexa import LOOPBACK_API, SKILL_ID, Conversation, Reply, settings_api_server
 
 CONVERSATIONS = int(os.environ.get("ORACLE_CONVERSATIONS", "2000"))
 SUN_DAYS, MAKEUP_DAYS = 56, 7  # the article's numbers, kept apart from the skill's own file
@@ -139,7 +139,7 @@ def world(tmp_path_factory: pytest.TempPathFactory):
     with settings_api_server(tmp_path_factory.mktemp("tls")) as (api, url, ca_bundle):
         store = SQLiteStore(tmp_path_factory.mktemp("oracle") / "store.sqlite3")
         # A short deadline keeps hanging and trickling lookups cheap; the mechanism is the real one.
-        client = DeadlineApiClient(deadline=0.1, wait=0.05)
+        client = DeadlineApiClient(hosts=LOOPBACK_API, deadline=0.1)
         handler = lambda_handler_for(Settings(skill_id=SKILL_ID), store=store, api_client=client)
         api.stall, api.trickle_gap = 0.2, 0.04
         yield api, url, ca_bundle, store, handler

@@ -55,7 +55,7 @@ def test_required_built_ins_are_present():
 
 
 def test_every_slot_the_skill_elicits_is_in_the_dialog_model_with_all_its_slots():
-    from laser_recovery.turn import ELICITED_SLOTS
+    from laser_recovery.conversation import ELICITED_SLOTS
 
     dialog = {intent["name"]: intent for intent in MODEL["dialog"]["intents"]}
     language = {intent["name"]: intent for intent in LANGUAGE["intents"]}

@@ -45,6 +45,13 @@ def test_other_english_locales_use_the_closest_content():
     assert locale_file(None) == "en-US"
 
 
+@pytest.mark.parametrize("hostile", ["../../../pyproject", "/etc/passwd", "../../../../**/*/**/en", "en-US/../x", "**"])
+def test_a_locale_is_never_a_path(hostile):
+    # Found by review: a locale once named any .toml on disk, or walked the filesystem.
+    assert locale_file(hostile) == "en-US"
+    assert speech_for(hostile, Protocol.load()).say("goodbye.speech").startswith("Take good care")
+
+
 def _phrases(node, prefix=""):
     if isinstance(node, dict):
         for key, value in node.items():

@@ -556,3 +556,12 @@ def test_service_process_answers_a_launch_request(service, verify: bool, status:
         assert "SignatureCertChainUrl" in payload["error"]
     else:
         assert payload["response"]["outputSpeech"]["ssml"].startswith("<speak>")
+
+
+@pytest.mark.parametrize("verify", [True, False])
+def test_json_nested_deeper_than_the_parser_goes_is_400_not_500(stand_in, verify: bool) -> None:
+    # Found by review: a RecursionError before any signature check was a 500.
+    app = create_app(Settings(verify_requests=verify), stand_in.skill)
+    headers = {"Signature-256": "AAAA", "SignatureCertChainUrl": "https://s3.amazonaws.com/echo.api/x.pem"}
+    reply = app.test_client().post("/alexa", data=b"[" * 100_000, headers=headers)
+    assert reply.status_code == 400 and len(reply.get_data().splitlines()) == 1

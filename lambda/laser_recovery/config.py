@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 DEFAULT_LOCAL_STORE = "laser-recovery.sqlite3"
+# Where Alexa's service APIs live (North America, Europe, Far East): the only hosts called.
+ALEXA_API_HOSTS = ("api.amazonalexa.com", "api.eu.amazonalexa.com", "api.fe.amazonalexa.com")
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off"}
 
@@ -29,6 +31,7 @@ class Settings:
     host: str = "127.0.0.1"
     port: int = 3000
     log_level: str = "INFO"
+    alexa_api_hosts: tuple[str, ...] = ALEXA_API_HOSTS
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -47,6 +50,7 @@ class Settings:
             host=get("HOST") or "127.0.0.1",
             port=_port(get("PORT")),
             log_level=_log_level(get("LOG_LEVEL")),
+            alexa_api_hosts=_hosts(get("ALEXA_API_HOSTS")),
         )
 
 
@@ -72,6 +76,15 @@ def _port(value: str | None) -> int:
     if not value.isdigit() or not 0 < int(value) < 65536:
         raise ConfigError(f"PORT must be a number from 1 to 65535, not {value!r}")
     return int(value)
+
+
+def _hosts(value: str | None) -> tuple[str, ...]:
+    if value is None:
+        return ALEXA_API_HOSTS
+    hosts = tuple(host.strip().lower() for host in value.split(","))
+    if not all(hosts) or any(c in host for host in hosts for c in "/:@ "):
+        raise ConfigError(f"ALEXA_API_HOSTS must be host names separated by commas, not {value!r}")
+    return hosts
 
 
 def _log_level(value: str | None) -> str:

@@ -113,6 +113,16 @@ class Said:
 # People whose state a session keeps: a household, not a crowd.
 MAX_PEOPLE = 4
 
+# The slots of each intent the skill elicits a date for; an ElicitSlot names them all.
+ELICITED_SLOTS: dict[str, tuple[str, ...]] = {
+    "RecordTreatmentIntent": ("date", "duration"),
+    "CorrectTreatmentIntent": ("date", "duration"),
+    "SunIntent": ("date",),
+    "ChooseTreatmentIntent": ("date",),
+}
+READINGS = ("facts", "aftercare")
+EARLIEST_DATE = date(1900, 1, 1)  # nothing the skill keeps is older; older means forged
+
 
 @dataclass
 class ConversationState:
@@ -135,7 +145,9 @@ class ConversationState:
         if not isinstance(raw, dict) or raw.get("v") != VERSION:
             return cls(owner)
         try:
-            turn = int(raw["turn"])
+            turn = raw["turn"]
+            if not isinstance(turn, int) or not 0 <= turn < 2**31:
+                raise ValueError("turn out of range")
             zone = raw.get("zone") if isinstance(raw.get("zone"), str) else None
             people = raw.get("people")
             others = {str(k): v for k, v in people.items() if k != owner} if isinstance(people, dict) else {}
@@ -143,7 +155,8 @@ class ConversationState:
             state = cls(owner, turn=turn, zone=zone, others=others)
             if isinstance(mine, dict):
                 state._read_person(mine)
-        except (AttributeError, KeyError, TypeError, ValueError):
+                state._check()
+        except (AttributeError, KeyError, TypeError, ValueError, OverflowError):
             log.warning("session state unreadable; starting afresh")
             return cls(owner)
         if state.since != turn:
@@ -157,6 +170,32 @@ class ConversationState:
         self.recorded = date.fromisoformat(raw["recorded"]) if raw.get("recorded") else None
         self.noticed = raw.get("noticed") is True
         self.last = _in(Said, raw["last"]) if raw.get("last") else None
+
+    def _check(self) -> None:
+        """Values a session of this skill could hold, and nothing else (ValueError)."""
+        from .answers import QUESTIONS  # the questions the skill can be asked
+
+        questions = [h.intent for h in self.heard.values()]
+        dates = [h.on for h in self.heard.values()] + [self.recorded]
+        what = self.expecting
+        if isinstance(what, (TreatmentDateWanted, DayWanted, ConfirmationWanted)):
+            question = what.question
+            questions += [question.intent] if question else []
+            dates += [question.on] if question else []
+        if isinstance(what, ConfirmationWanted):
+            dates.append(what.day)
+        if isinstance(what, ChoiceWanted):
+            dates += [what.new, *what.choices]
+        if isinstance(what, Reading) and (what.topic not in READINGS or not 0 <= what.position < 100):
+            raise ValueError("not a reading the skill does")
+        if self.last is not None and self.last.elicit is not None:
+            intent, slot = self.last.elicit
+            if slot not in ELICITED_SLOTS.get(intent, ()):
+                raise ValueError("not a slot the skill elicits")
+        if any(q not in QUESTIONS for q in questions):
+            raise ValueError("not a question the skill answers")
+        if any(d is not None and d < EARLIEST_DATE for d in dates):
+            raise ValueError("a date older than any the skill keeps")
 
     def begin_turn(self) -> None:
         self.turn += 1

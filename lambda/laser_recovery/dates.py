@@ -103,6 +103,8 @@ def read_date(value: str, today: date) -> date | Unclear:
     match = _DAY.match(value)
     if match:
         year = today.year if match[1] == "XXXX" else int(match[1])
+        if year < 1900:  # no treatment, and no day anyone asks about, is that old
+            return Unclear.UNKNOWN
         try:
             return date(year, int(match[2]), int(match[3]))
         except ValueError:

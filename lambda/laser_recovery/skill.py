@@ -45,7 +45,7 @@ def _builder(
 ) -> CustomSkillBuilder:
     store = store if store is not None else open_store(settings)
     services = Services(store, Protocol.load())
-    builder = CustomSkillBuilder(api_client=api_client or DeadlineApiClient())
+    builder = CustomSkillBuilder(api_client=api_client or DeadlineApiClient(settings.alexa_api_hosts))
     builder.skill_id = settings.skill_id
     builder.add_global_request_interceptor(TurnInterceptor(services))
     builder.add_global_response_interceptor(TurnFinisher())

@@ -103,16 +103,22 @@ def _phrases(locale: str) -> Mapping[str, Any]:
         return tomllib.load(file)
 
 
+# The skill's own content files, listed once: a request's locale only ever picks among them
+# (it is never used as a path).
+LOCALES = frozenset(path.stem for path in CONTENT_DIR.glob("*-*.toml"))
+
+
 def locale_file(locale: str | None) -> str:
-    """The best content file for a locale: exact, then same language, then the default."""
-    locale = locale or DEFAULT_LOCALE
-    if (CONTENT_DIR / f"{locale}.toml").exists():
+    """The content file for a locale: its own if the skill has one, else the default."""
+    if locale in LOCALES:
         return locale
-    language = locale.split("-")[0]
-    same_language = sorted(CONTENT_DIR.glob(f"{language}-*.toml"))
-    return same_language[0].stem if same_language else DEFAULT_LOCALE
+    return DEFAULT_LOCALE
+
+
+def speech_for(locale: str | None, protocol: Protocol) -> Speech:
+    return _speech(locale_file(locale), protocol)
 
 
 @cache
-def speech_for(locale: str | None, protocol: Protocol) -> Speech:
-    return Speech(_phrases(locale_file(locale)), protocol)
+def _speech(locale: str, protocol: Protocol) -> Speech:
+    return Speech(_phrases(locale), protocol)

@@ -19,7 +19,7 @@ from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_model import Intent, IntentConfirmationStatus, Response, Slot, SlotConfirmationStatus
 from ask_sdk_model.dialog import ElicitSlotDirective
 
-from .conversation import ConversationState, Said
+from .conversation import ELICITED_SLOTS, ConversationState, Said
 from .dates import LocalDay
 from .recovery import Protocol
 from .speech import Speech, speech_for, ssml
@@ -29,13 +29,6 @@ log = logging.getLogger(__name__)
 
 TURN = "laser_recovery.turn"
 
-# The slots of each intent the skill elicits a date for; an ElicitSlot names them all.
-ELICITED_SLOTS: dict[str, tuple[str, ...]] = {
-    "RecordTreatmentIntent": ("date", "duration"),
-    "CorrectTreatmentIntent": ("date", "duration"),
-    "SunIntent": ("date",),
-    "ChooseTreatmentIntent": ("date",),
-}
 
 
 @dataclass(frozen=True)
@@ -250,8 +243,10 @@ class Turn:
                 self.save(Change())
         except StoreError as error:  # the answer stands; the notice or zone waits
             log.warning("bookkeeping not saved: %s", error)
-        if self._attributes is not None and self._state is not None:
-            self._state.save(self._attributes)
+        if self._attributes is not None:
+            # Every turn counts, even one that never looked at the state: what was asked
+            # before it lapses.
+            self.state.save(self._attributes)
 
 
 def _elicit(intent: str, slot: str) -> ElicitSlotDirective:

@@ -20,6 +20,13 @@ log = logging.getLogger(__name__)
 def _apologise(handler_input: HandlerInput, key: str) -> Response:
     turn: Turn | None = handler_input.attributes_manager.request_attributes.get(TURN)
     speech = turn.speech if turn else speech_for(None, Protocol.load())
+    if turn is not None:
+        # A failed turn answers nothing the skill asked: what it was waiting for lapses, as
+        # after any other turn, so a later "yes" cannot answer a question from before.
+        try:
+            turn.finish()
+        except Exception as error:  # the apology matters more than the bookkeeping
+            log.warning("state not kept after a failure: %s", type(error).__name__)
     builder = handler_input.response_builder
     builder.speak(ssml(speech.say(key))).ask(ssml(speech.say("errors.reprompt")))
     return builder.set_should_end_session(False).response

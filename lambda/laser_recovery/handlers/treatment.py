@@ -157,6 +157,8 @@ class ChooseTreatmentHandler(TurnHandler):
         offered = turn.state.offered
         assert isinstance(offered, ChoiceWanted)
         record = turn.record
+        if offered.new > turn.today.latest:  # the session said so, not the patient: refuse
+            return turn.answer(turn.speech.say("choose.unchanged"))
         chosen = _stored_day(turn.slot("date"), record.treatments, turn)
         if chosen is None:
             prompt = choice_prompt(turn, offered.new, offered.moved, record.treatments)
@@ -191,8 +193,12 @@ class ConfirmedHandler(TurnHandler):
     def reply(self, turn: Turn) -> Response:
         offered = turn.state.offered
         assert isinstance(offered, ConfirmationWanted)
-        target = offered.day if offered.day in turn.record.treatments else None  # else: gone, add it
+        record = turn.record
+        if offered.day not in record.unconfirmed:
+            # Confirmed already, or changed on another device: the record says what stands.
+            return turn.answer(turn.speech.say("confirm.nothing"))
         told = TreatmentDay(offered.day)
+        target = offered.day
         return tell(turn, told, offered.question, target=target, phrase="confirm.thanks")
 
 

@@ -54,6 +54,11 @@ SORT_KEY = "profile"
 # rule; the loop still follows LastEvaluatedKey, and the tests shrink this to prove it.
 _QUERY_PAGE = 100
 
+# botocore's and boto3's DEBUG output holds whole request bodies (keys and dates): capped at
+# INFO for good, whatever level the application's logging is set to, now or later.
+for _name in ("botocore", "boto3", "urllib3"):
+    logging.getLogger(_name).setLevel(logging.INFO)
+
 _clients: dict[tuple[str | None, str | None], Any] = {}
 _clients_lock = threading.Lock()
 
@@ -78,10 +83,6 @@ class DynamoDBStore:
     """TreatmentStore on one DynamoDB table; thread-safe, as boto3 clients are."""
 
     def __init__(self, table_name: str, client: Any = None) -> None:
-        # botocore's DEBUG output holds whole request bodies (keys and dates): keep it quiet.
-        botocore_logger = logging.getLogger("botocore")
-        if botocore_logger.getEffectiveLevel() < logging.INFO:
-            botocore_logger.setLevel(logging.INFO)
         self._table = table_name
         self._client = client
         self._client_lock = threading.Lock()

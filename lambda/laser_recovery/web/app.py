@@ -90,7 +90,7 @@ def _envelope(body: bytes, serializer: DefaultSerializer) -> RequestEnvelope:
     try:
         text = body.decode("utf-8")
         payload = json.loads(text)
-    except (UnicodeDecodeError, ValueError):
+    except (UnicodeDecodeError, ValueError, RecursionError):
         raise BadRequest("body is not JSON") from None
     if not isinstance(payload, dict):
         raise BadRequest("body is not a JSON object")
@@ -101,7 +101,7 @@ def _envelope(body: bytes, serializer: DefaultSerializer) -> RequestEnvelope:
         raise BadRequest("not an Alexa request: no request type")
     try:
         envelope = serializer.deserialize(text, RequestEnvelope)
-    except (SerializationException, ValueError, TypeError, AttributeError, KeyError):
+    except (SerializationException, ValueError, TypeError, AttributeError, KeyError, RecursionError):
         # The SDK's model raises a mix of these for unknown types and wrong field shapes.
         raise BadRequest("not a valid Alexa request") from None
     if envelope is None or envelope.request is None:

@@ -173,7 +173,8 @@ def request_timestamp(body: bytes) -> datetime:
     try:
         stamp = json.loads(body)["request"]["timestamp"]
         parsed = datetime.fromisoformat(stamp)
-    except (ValueError, KeyError, TypeError, UnicodeDecodeError):
+    except (ValueError, KeyError, TypeError, UnicodeDecodeError, RecursionError):
+        # RecursionError: JSON nested deeper than the parser goes is no Alexa request either.
         raise VerificationError("request timestamp is missing or malformed") from None
     if parsed.tzinfo is None:
         raise VerificationError("request timestamp has no time zone")
