@@ -255,8 +255,12 @@ def test_h4_a_weekday_that_arrived_as_next_weeks_is_confirmed_before_a_yes(patie
     seed(store, patient, date(2025, 1, 1))  # an old treatment: "yes" on its own
     patient.launch()
     assert says_yes(patient.say("SunIntent"))
-    reply = patient.say("CorrectTreatmentIntent", date="2026-11-30")  # "Monday": last week's
+    reply = patient.say("CorrectTreatmentIntent", date="2026-11-30")  # "Monday": last week's?
+    assert "Just to check: was your treatment on Monday" in reply.text and not says_yes(reply)
+    assert dates(store, patient) == (date(2025, 1, 1), date(2026, 11, 23))  # the old one stays till yes
+    reply = patient.say("AMAZON.YesIntent")
     assert "20261123" in reply.ssml and "That changes my earlier answer: Not yet" in reply.text
+    assert dates(store, patient) == (date(2026, 11, 23),)
 
 
 def test_h4_a_date_more_than_a_year_ahead_is_refused_and_never_a_negative_day(patient, store):
@@ -504,8 +508,10 @@ def test_h4_a_progress_question_waiting_for_a_moved_old_date_asks_first(patient)
 
 def test_h4_the_same_moved_date_said_again_says_how_to_name_another_year(patient):
     patient.say("RecordTreatmentIntent", date="2026-11-28")  # "November 28th": moved a week back
-    reply = patient.say("CorrectTreatmentIntent", date="2026-11-28")
-    assert "already have" in reply.text and "say the date with its year" in reply.text
+    reply = patient.say("CorrectTreatmentIntent", date="2026-11-28")  # "no, it was November 28th"
+    assert "say the date with its year" in reply.text and "Just to check" in reply.text
+    reply = patient.say("CorrectTreatmentIntent", date="2025-11-28")  # with the year: out of the loop
+    assert "20251128" in reply.ssml and "corrected" in reply.text
 
 
 def test_h3_a_yes_about_a_named_day_is_taken_back_when_the_date_changes(patient):
@@ -606,3 +612,91 @@ def test_h12_logs_at_debug_carry_no_ids_tokens_or_dates(patient, api, caplog):
     logged = caplog.text
     for secret in (patient.user_id, patient.device_id, "SECRETPERSON", "test-token", "2026-10", "20261003"):
         assert secret not in logged, secret
+
+
+# -- found by a second review of the running skill -----------------------------------------
+
+
+def test_h2_a_correction_waiting_for_its_check_keeps_the_date_it_would_replace(patient, store):
+    seed(store, patient, date(2026, 9, 1), date(2026, 11, 9))
+    patient.launch()
+    patient.say("CorrectTreatmentIntent", date="2026-12-12")  # a rescheduled session, said in advance
+    reply = patient.say("ChooseTreatmentIntent", date="2026-11-09")
+    assert "Just to check: was your treatment last year" in reply.text
+    assert date(2026, 11, 9) in dates(store, patient)  # nothing taken away before the answer
+    patient.say("AMAZON.NoIntent")
+    assert dates(store, patient) == (date(2026, 9, 1), date(2026, 11, 9))
+    patient.hang_up()
+    assert patient.say("SunIntent").text.startswith("Not yet")  # the newest, 15 days old
+
+
+def test_h2_a_confirmed_correction_replaces_the_date_it_was_for(patient, store):
+    seed(store, patient, date(2026, 11, 9))
+    patient.launch()
+    assert "Just to check" in patient.say("CorrectTreatmentIntent", date="2026-12-12").text
+    patient.say("AMAZON.YesIntent")
+    assert dates(store, patient) == (date(2025, 12, 12),)
+
+
+def test_h13_the_undated_treatment_is_not_dated_by_restating_or_correcting_an_old_one(patient, store):
+    seed(store, patient, date(2026, 10, 3))
+    patient.launch()
+    patient.say("RecordTreatmentIntent")  # "I had another treatment"
+    patient.say("UnsureIntent")
+    patient.hang_up()
+    patient.say("CorrectTreatmentIntent", date="2026-10-01")
+    patient.hang_up()
+    patient.say("RecordTreatmentIntent", date="2026-10-01")
+    patient.hang_up()
+    assert store.get(patient_id(patient.user_id)).undated is not None
+    reply = patient.say("SunIntent")
+    assert "another treatment, but not when it was" in reply.text and not says_yes(reply)
+
+
+def test_h5_now_with_an_unknown_zone_is_counted_from_the_earliest_date(handler, api):
+    api.behaviour = "failing"
+    talk = Conversation(handler, api_endpoint=api.url, now="2026-11-25T02:00:00Z")  # day 55 in LA
+    talk.say("RecordTreatmentIntent", date="2026-09-30")
+    assert talk.say("SunIntent", date="PRESENT_REF").text.startswith("Not yet")
+
+
+def test_h4_a_rough_duration_asks_for_the_day_and_a_counted_one_is_checked(patient, store):
+    patient.say("SunIntent")
+    reply = patient.say("RecordTreatmentIntent", duration="P2M")  # "about two months ago"
+    assert "exact day" in reply.text and dates(store, patient) == ()
+    reply = patient.say("RecordTreatmentIntent", duration="P8W")  # "about eight weeks ago"
+    assert "Just to check" in reply.text and not says_yes(reply)
+
+
+def test_h10_repeat_does_not_replay_an_answer_the_dates_no_longer_support(handler, api):
+    kitchen = Conversation(handler, api_endpoint=api.url, now=NOW)
+    bedroom = Conversation(handler, api_endpoint=api.url, user_id=kitchen.user_id, now=NOW)
+    kitchen.launch()
+    kitchen.say("RecordTreatmentIntent", date="2026-08-01")
+    assert says_yes(kitchen.say("SunIntent"))
+    bedroom.say("RecordTreatmentIntent", date="2026-11-20")
+    reply = kitchen.say("AMAZON.RepeatIntent")
+    assert "changed since I said that" in reply.text and not says_yes(reply)
+
+
+def test_h3_an_all_clear_on_progress_is_taken_back_too(patient):
+    patient.launch()
+    patient.say("RecordTreatmentIntent", date="2026-08-01")
+    assert "past every milestone" in patient.say("ProgressIntent").text
+    reply = patient.say("RecordTreatmentIntent", date="2026-11-22")
+    assert "That changes my earlier answer: Today is day 2" in reply.text
+
+
+def test_h6_a_household_member_with_no_dates_does_not_block_the_shared_record(handler, api):
+    shared = Conversation(handler, api_endpoint=api.url, now=NOW)
+    shared.say("RecordTreatmentIntent", date="2026-08-01")
+    listener = Conversation(handler, api_endpoint=api.url, user_id=shared.user_id,
+                            person_id="amzn1.ask.person.LISTENER", now=NOW)
+    listener.say("AftercareIntent")  # a record with no dates: only the notice heard
+    assert says_yes(shared.say("SunIntent"))
+
+
+def test_h8_early_results_are_not_called_not_yet_permanent(patient):
+    patient.say("RecordTreatmentIntent", date="2026-11-22")
+    reply = patient.say("ResultsIntent")
+    assert not reply.text.startswith("Not yet") and "permanent" in reply.text

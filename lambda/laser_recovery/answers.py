@@ -129,7 +129,8 @@ def _progress(ctx: Context, treatment: date | None, on: date | None) -> Answer:
         today = speech.say("progress.today", day=where.day, date=speech.weekday_date(treatment))
     if not where.upcoming:
         # Past every milestone, the full weeks away from sunbathing among them: a "yes".
-        return Answer(f"{today} {speech.say('progress.all_done')}", permits=True, rests_on=treatment)
+        text = f"{today} {speech.say('progress.all_done')}"
+        return Answer(text, "progress", "all_clear", permits=True, rests_on=treatment)
     names = [speech.say(f"progress.milestones.{m.name}") for m in where.passed[-3:]]
     passed = speech.say("progress.passed", items=speech.join(names)) if names else speech.say("progress.early")
     first = where.upcoming[0]
@@ -139,7 +140,7 @@ def _progress(ctx: Context, treatment: date | None, on: date | None) -> Answer:
         date=speech.weekday_date(first.date),
         in_days=speech.until((first.date - ctx.today.earliest).days),
     )
-    return Answer(f"{today} {passed} {upcoming}", rests_on=treatment)
+    return Answer(f"{today} {passed} {upcoming}", "progress", "ongoing", rests_on=treatment)
 
 
 def _fixed(key: str) -> Speak:

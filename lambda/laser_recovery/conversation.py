@@ -46,6 +46,7 @@ class TreatmentDateWanted:
 
     question: Question | None = None
     correcting: bool = False
+    dating: bool = False  # the date of a treatment told before without one
 
 
 @dataclass(frozen=True)
@@ -57,11 +58,14 @@ class DayWanted:
 
 @dataclass(frozen=True)
 class ConfirmationWanted:
-    """ "Just to check: was your treatment last year, on ...?" about a moved, unconfirmed date."""
+    """ "Just to check: was your treatment last year, on ...?" about a moved, unconfirmed date.
+
+    `replaces` is the date a correction would take away once the patient says yes."""
 
     day: date
     moved: Move
     question: Question | None = None
+    replaces: date | None = None
 
 
 @dataclass(frozen=True)
@@ -108,6 +112,7 @@ class Said:
     speech: str
     reprompt: str
     elicit: tuple[str, str] | None = None  # (intent, slot)
+    rests_on: date | None = None  # the newest treatment date its answers were built from
 
 
 # People whose state a session keeps: a household, not a crowd.
@@ -183,11 +188,13 @@ class ConversationState:
             questions += [question.intent] if question else []
             dates += [question.on] if question else []
         if isinstance(what, ConfirmationWanted):
-            dates.append(what.day)
+            dates += [what.day, what.replaces]
         if isinstance(what, ChoiceWanted):
             dates += [what.new, *what.choices]
         if isinstance(what, Reading) and (what.topic not in READINGS or not 0 <= what.position < 100):
             raise ValueError("not a reading the skill does")
+        if self.last is not None:
+            dates.append(self.last.rests_on)
         if self.last is not None and self.last.elicit is not None:
             intent, slot = self.last.elicit
             if slot not in ELICITED_SLOTS.get(intent, ()):

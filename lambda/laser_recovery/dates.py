@@ -56,14 +56,17 @@ class Unclear(Enum):
     DECADE = "decade"
     UNKNOWN = "unknown"
     AHEAD = "ahead"  # more than a year ahead: no year back makes it a day already lived
+    ROUGH = "rough"  # "two months ago": months and years are not counted in days
 
 
 class Move(Enum):
-    """How far a date that arrived in the future was moved back to become a past one."""
+    """How the skill arrived at a date the patient did not say as such: moved back from the
+    future a week or a year, or counted back from a duration ("three weeks ago")."""
 
     NONE = "none"
     WEEK = "week"
     YEAR = "year"
+    COUNTED = "counted"
 
 
 @dataclass(frozen=True)
@@ -146,17 +149,21 @@ def treatment_date(value: str, today: LocalDay) -> TreatmentDay | Unclear:
     return day if isinstance(day, Unclear) else in_the_past(day, today)
 
 
-def days_ago(value: str, instant: datetime, zone: tzinfo | None) -> date | None:
-    """The local date an AMAZON.DURATION ("two weeks ago") points back to, or None.
+def days_ago(value: str, instant: datetime, zone: tzinfo | None) -> date | Unclear:
+    """The local date an AMAZON.DURATION ("two weeks ago") points back to.
 
     Counted on the patient's clock; with no known zone, on the clock that is furthest
-    ahead, which gives the latest date the patient could mean.
+    ahead, which gives the latest date the patient could mean. Months and years are too
+    rough to count a recovery in days ("about two months ago" may be seven weeks): the
+    patient is asked for the day instead.
     """
     text = value.strip().upper()
     match = _DURATION.match(text)
     if not match or text in ("P", "PT"):
-        return None
+        return Unclear.UNKNOWN
     n = {name: int(amount) for name, amount in match.groupdict().items() if amount}
+    if n.get("years") or n.get("months"):
+        return Unclear.ROUGH
     local = instant.astimezone(zone or LATEST_ZONE)
     try:
         back = relativedelta(years=n.get("years", 0), months=n.get("months", 0))
@@ -169,4 +176,4 @@ def days_ago(value: str, instant: datetime, zone: tzinfo | None) -> date | None:
         )
         return (local - back - span).date()
     except (OverflowError, ValueError):  # "ninety-nine thousand years ago": before year 1
-        return None
+        return Unclear.UNKNOWN

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -54,6 +54,7 @@ class Turn:
         self._record: PatientRecord | None = None
         self._pending = Change()  # bookkeeping (notice heard, device zone) for the next write
         self._noticed = False
+        self.answered_from: date | None = None  # the treatment date this turn's answers rest on
 
     @staticmethod
     def of(handler_input: HandlerInput) -> Turn:
@@ -209,7 +210,7 @@ class Turn:
         """Say something and keep listening; `elicit` = (intent, slot) routes a bare answer."""
         text = ssml(*self._with_notice(speech))
         again = ssml(reprompt)
-        self.state.last = Said(text, again, elicit)
+        self.state.last = Said(text, again, elicit, self.answered_from)
         builder = self.input.response_builder
         if elicit is not None and self.input.request_envelope.request.object_type == "IntentRequest":
             builder.add_directive(_elicit(*elicit))

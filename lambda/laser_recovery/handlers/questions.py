@@ -29,7 +29,7 @@ def ask(turn: Turn, question: Question) -> Response:
         return close(turn, [], confirm_prompt(turn, record.latest, Move.NONE, question))
     if record.undated is not None:
         # A treatment told without its date may be the newest: ask for it first.
-        return close(turn, [], date_prompt(turn, question, key="undated.ask"))
+        return close(turn, [], date_prompt(turn, question, dating=True, key="undated.ask"))
     if kind.needs_date and record.latest is None:
         return close(turn, [], date_prompt(turn, question, key="treatment.ask_first"))
     return turn.answer(respond(turn, question, record).text)
@@ -42,6 +42,8 @@ class QuestionHandler(TurnHandler):
         intent = turn.intent_name or ""
         said = turn.slot("date") if QUESTIONS[intent].takes_day else None
         if said is None:
+            return ask(turn, Question(intent))
+        if said.upper() == "PRESENT_REF":  # "now": today, counted as every answer about today is
             return ask(turn, Question(intent))
         day = read_date(said, turn.today.latest)
         if isinstance(day, Unclear):

@@ -94,6 +94,8 @@ def hear_all(turn: Turn, answers: list[tuple[Answer, str]]) -> None:
 
 
 def _hear(turn: Turn, given: Answer, intent: str) -> None:
+    if given.rests_on is not None:
+        turn.answered_from = given.rests_on
     if given.key is not None and given.verdict is not None:
         turn.state.hear(given.key, given.verdict, intent, given.on)
 
@@ -106,13 +108,18 @@ def _noting_change(turn: Turn, given: Answer) -> Answer:
 
 
 def date_prompt(
-    turn: Turn, question: Question | None, *, correcting: bool = False, key: str = "treatment.ask"
+    turn: Turn,
+    question: Question | None,
+    *,
+    correcting: bool = False,
+    dating: bool = False,
+    key: str = "treatment.ask",
 ) -> Prompt:
     speech = turn.speech
     return Prompt(
         speech.say(key),
         speech.say("treatment.ask_reprompt"),
-        TreatmentDateWanted(question, correcting),
+        TreatmentDateWanted(question, correcting, dating),
         (CORRECT if correcting else RECORD, "date"),
     )
 
@@ -122,7 +129,9 @@ def day_prompt(turn: Turn, question: Question) -> Prompt:
     return Prompt(phrase, phrase, DayWanted(question), ("SunIntent", "date"))
 
 
-def confirm_prompt(turn: Turn, day: date, moved: Move, question: Question | None) -> Prompt:
+def confirm_prompt(
+    turn: Turn, day: date, moved: Move, question: Question | None, replaces: date | None = None
+) -> Prompt:
     speech = turn.speech
     spoken = speech.weekday_date(day)
     today = turn.today.earliest
@@ -130,7 +139,7 @@ def confirm_prompt(turn: Turn, day: date, moved: Move, question: Question | None
     return Prompt(
         speech.say(key, date=spoken, ago=speech.ago(max(0, (today - day).days))),
         speech.say("confirm.reprompt", date=spoken),
-        ConfirmationWanted(day, moved, question),
+        ConfirmationWanted(day, moved, question, replaces),
     )
 
 
@@ -158,5 +167,5 @@ def prompt_again(turn: Turn) -> Prompt | None:
     if isinstance(offered, ChoiceWanted):
         return choice_prompt(turn, offered.new, offered.moved, record.treatments)
     if isinstance(offered, ConfirmationWanted) and offered.day in record.unconfirmed:
-        return confirm_prompt(turn, offered.day, offered.moved, offered.question)
+        return confirm_prompt(turn, offered.day, offered.moved, offered.question, offered.replaces)
     return None

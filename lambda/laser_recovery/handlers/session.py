@@ -59,6 +59,11 @@ class RepeatHandler(TurnHandler):
         if last is None:
             phrase = turn.speech.say("repeat.nothing")
             return turn.ask(phrase, reprompt=phrase)
+        record = turn.record if last.rests_on is not None else None
+        if record is not None and (record.latest != last.rests_on or record.latest_unconfirmed or record.undated):
+            # Changed since (on another device, say): the old answer may no longer hold.
+            phrase = turn.speech.say("repeat.changed")
+            return turn.ask(phrase, reprompt=turn.speech.say("welcome.anything_else"))
         turn.state.keep_offered()  # the question said again is still the one waiting
         return turn.repeat(last)
 

@@ -10,13 +10,14 @@ The rules that keep a wrong date from becoming a "yes" (docs/SAFETY.md, H1 to H4
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import date
 
 from ask_sdk_model import Response
 
+from ..answers import Answer
 from ..conversation import ChoiceWanted, ConfirmationWanted, Question, TreatmentDateWanted
 from ..dates import Move, TreatmentDay, Unclear, days_ago, in_the_past, read_date, treatment_date
+from ..recovery import Protocol
 from ..store import Change
 from ..turn import Turn
 from .base import TurnHandler
@@ -42,8 +43,21 @@ def spoken_treatment(turn: Turn) -> TreatmentDay | Unclear | None:
     duration = turn.slot("duration")
     if duration is not None:
         back = days_ago(duration, turn.now, turn.zone)
-        return Unclear.UNKNOWN if back is None else TreatmentDay(min(back, turn.today.latest))
+        return back if isinstance(back, Unclear) else TreatmentDay(min(back, turn.today.latest), Move.COUNTED)
     return None
+
+
+def needs_check(told: TreatmentDay, days_ago: int, answers: list[tuple[Answer, str]], protocol: Protocol) -> bool:
+    """Whether a date the skill arrived at itself must be confirmed before anything rests on
+    it. A date moved back a week may be an appointment this week, told in advance; one old
+    enough for a "yes" (moved a year, or counted from "about eight weeks ago") may be an
+    appointment or a rough guess; and the reply that first says any of them back never
+    also says "yes"."""
+    if told.moved is Move.NONE:
+        return False
+    if told.moved is Move.WEEK and days_ago > 0:
+        return True
+    return days_ago >= protocol.sun_safe_days or any(given.permits for given, _ in answers)
 
 
 def tell(
@@ -64,25 +78,31 @@ def tell(
     day = told.day
     # Said again as it is (with its year), or confirmed: the date waits for nothing more.
     confirms = day if day in record.unconfirmed and told.moved is Move.NONE else None
+    offered = turn.state.offered
+    # The undated treatment is dated when the patient answers the question asking for it,
+    # or tells a date the skill did not have: never by restating or correcting an old one.
+    dated = record.undated is not None and (
+        (isinstance(offered, TreatmentDateWanted) and offered.dating)
+        or (target is None and day not in record.treatments)
+    )
     if day == target or (target is None and day in record.treatments):
-        # Re-adding a stored date changes no dates, but answers a treatment told undated.
-        change = Change(confirm=confirms, add=day if record.undated else None)
-        usual = "treatment.already"
+        change, usual = Change(confirm=confirms, dated=dated), "treatment.already"
     elif target is None:
-        change, usual = Change(add=day), ""
+        change, usual = Change(add=day, dated=dated), ""
     else:
-        change, usual = Change(remove=target, add=day), "treatment.corrected"
+        change, usual = Change(remove=target, add=day, dated=dated), "treatment.corrected"
 
     answers = follow_ups(turn, record.changed(change), question)
     days_ago = max(0, (turn.today.earliest - day).days)
-    if told.moved is not Move.NONE and (
-        any(given.permits for given, _ in answers) or days_ago >= turn.protocol.sun_safe_days
-    ):
-        # The first time a moved date is said back, nothing may also say "yes"; and one old
-        # enough for a "yes" may be an appointment still to come, told in advance: ask first.
-        turn.save(replace(change, add=day, doubt=True))
+    if needs_check(told, days_ago, answers, turn.protocol):
+        # Stored, but waiting for a yes; a date it would replace stays until then.
+        turn.save(Change(add=day, doubt=True, dated=dated))
         turn.state.recorded = day
-        return close(turn, [], confirm_prompt(turn, day, told.moved, question))
+        replaces = target if target != day else None
+        # The same words again would only move the same way again: say how to name the year.
+        again = isinstance(offered, ConfirmationWanted) and offered.day == day
+        hint = [speech.say("treatment.say_year")] if again else []
+        return close(turn, hint, confirm_prompt(turn, day, told.moved, question, replaces))
     after = turn.save(change) if change else record
     turn.state.recorded = day
 
@@ -97,7 +117,7 @@ def tell(
     ]
     if told.moved is Move.WEEK and days_ago == 0:
         parts.append(speech.say("treatment.moved_today"))
-    elif told.moved is not Move.NONE:
+    elif told.moved in (Move.WEEK, Move.YEAR):
         parts.append(speech.say(f"treatment.moved_{told.moved.value}"))
         if not change:  # said again, and moved the same way again: how to name another year
             parts.append(speech.say("treatment.say_year"))
@@ -135,8 +155,12 @@ class TellDateHandler(TurnHandler):
             return close(turn, [], date_prompt(turn, question, correcting=correcting, key=key))
 
         if correcting and isinstance(offered, ConfirmationWanted) and offered.day in record.treatments:
-            # "No, it was ..." to "was it on ...?": that date, and no other, is replaced.
-            return tell(turn, told, offered.question, target=offered.day)
+            # "No, it was ..." to "was it on ...?": that date goes, and the date it was to
+            # replace, if any, is the one the new date replaces.
+            if offered.replaces is None or offered.replaces not in record.treatments:
+                return tell(turn, told, offered.question, target=offered.day)
+            turn.save(Change(remove=offered.day))
+            return tell(turn, told, offered.question, target=offered.replaces)
         if correcting and record.treatments:
             recorded = turn.state.recorded
             target = recorded if recorded in record.treatments else record.latest
@@ -198,8 +222,9 @@ class ConfirmedHandler(TurnHandler):
             # Confirmed already, or changed on another device: the record says what stands.
             return turn.answer(turn.speech.say("confirm.nothing"))
         told = TreatmentDay(offered.day)
-        target = offered.day
-        return tell(turn, told, offered.question, target=target, phrase="confirm.thanks")
+        # Confirmed: the date it was to replace (a correction's) goes now.
+        replaces = offered.replaces if offered.replaces in record.treatments else None
+        return tell(turn, told, offered.question, target=replaces or offered.day, phrase="confirm.thanks")
 
 
 class DeclinedHandler(TurnHandler):
@@ -213,8 +238,10 @@ class DeclinedHandler(TurnHandler):
         assert isinstance(offered, ConfirmationWanted)
         if offered.day in turn.record.treatments:
             turn.save(Change(remove=offered.day))
-        turn.state.recorded = None
-        return close(turn, [], date_prompt(turn, offered.question, key="confirm.declined"))
+        # A correction that was waiting: the next date told corrects the date it was for.
+        turn.state.recorded = offered.replaces
+        correcting = offered.replaces is not None
+        return close(turn, [], date_prompt(turn, offered.question, correcting=correcting, key="confirm.declined"))
 
 
 def _stored_day(said: str | None, treatments: tuple[date, ...], turn: Turn) -> date | None:

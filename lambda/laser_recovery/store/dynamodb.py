@@ -130,23 +130,28 @@ class DynamoDBStore:
         self._call("DeleteItem", TableName=self._table, Key=_key(patient))
 
     def others(self, patient: PatientId) -> bool:
-        return any(key[SORT_KEY]["S"] != patient.profile for key in self._profiles(patient.account))
+        return any(
+            item[SORT_KEY]["S"] != patient.profile and "treatments" in item
+            for item in self._profiles(patient.account, "#treatments")
+        )
 
     def delete_account(self, account: str) -> None:
         # DynamoDB has no "delete by partition": find every profile first, then delete them
         # one DeleteItem each: a household has few profiles, and this keeps the role's
         # permissions to one more action. Each delete is whole; if one fails, the StoreError
         # reaches Alexa, which retries skill events, and the next run deletes what is left.
-        for key in list(self._profiles(account)):
-            self._call("DeleteItem", TableName=self._table, Key=key)
+        for item in list(self._profiles(account)):
+            self._call("DeleteItem", TableName=self._table, Key=item)
 
-    def _profiles(self, account: str) -> Iterator[dict[str, Any]]:
-        """The keys of every record of the account: a consistent Query, keys only, paged."""
+    def _profiles(self, account: str, *also: str) -> Iterator[dict[str, Any]]:
+        """Every record of the account, its keys and the attributes named: a consistent
+        Query, paged."""
+        names = {"#account": PARTITION_KEY, "#profile": SORT_KEY, **{n: n[1:] for n in also}}
         request: dict[str, Any] = {
             "TableName": self._table,
             "KeyConditionExpression": "#account = :account",
-            "ProjectionExpression": "#account, #profile",
-            "ExpressionAttributeNames": {"#account": PARTITION_KEY, "#profile": SORT_KEY},
+            "ProjectionExpression": ", ".join(names),
+            "ExpressionAttributeNames": names,
             "ExpressionAttributeValues": {":account": {"S": account}},
             "ConsistentRead": True,
             "Limit": _QUERY_PAGE,
@@ -263,8 +268,6 @@ def _parts(change: Change) -> dict[str, Any]:
     if change.add is not None:
         add.append("#treatments :day")
         values[":day"] = {"SS": [change.add.isoformat()]}
-        if change.undated is None:
-            remove.append("#undated")  # a date told: the treatment told without one is dated
         if change.doubt:
             add.append("#unconfirmed :doubted")
             values[":doubted"] = {"SS": [change.add.isoformat()]}
@@ -281,6 +284,8 @@ def _parts(change: Change) -> dict[str, Any]:
     if change.undated is not None:
         assign.append("#undated = :undated")
         values[":undated"] = {"S": change.undated.isoformat()}
+    elif change.dated:
+        remove.append("#undated")
     return {"assign": assign, "add": add, "remove": remove, "delete": delete, "values": values}
 
 

@@ -72,8 +72,7 @@ class PatientRecord:
             welcomed=self.welcomed or change.welcome,
             unconfirmed=tuple(sorted(unconfirmed & days)),
             zones=self.zones if change.zones is None else change.zones,
-            # A date told clears it: the patient has now said when their treatment was.
-            undated=change.undated or (None if change.add is not None else self.undated),
+            undated=change.undated or (None if change.dated else self.undated),
         )
 
 
@@ -83,7 +82,7 @@ class Change:
 
     `remove` then `add` replaces a date; `doubt` marks the added date unconfirmed;
     `confirm` clears the mark from a date; removing a date clears its mark too. `undated`
-    notes a treatment told without its date; adding any date clears that note.
+    notes a treatment told without its date; `dated` says its date has now been told.
     """
 
     add: date | None = None
@@ -93,6 +92,7 @@ class Change:
     welcome: bool = False
     zones: tuple[tuple[str, str], ...] | None = None
     undated: date | None = None
+    dated: bool = False
 
     def __bool__(self) -> bool:
         return self != Change()
@@ -131,7 +131,7 @@ class TreatmentStore(Protocol):
 
     def others(self, patient: PatientId) -> bool:
         """Whether anyone else on the patient's account (another voice profile, or the
-        shared record) has a record."""
+        shared record) has treatment dates of their own."""
 
     def delete(self, patient: PatientId) -> None:
         """Forget everything stored for the patient."""

@@ -135,7 +135,7 @@ class SQLiteStore:
     def others(self, patient: PatientId) -> bool:
         with self._transaction() as db:
             found = db.execute(
-                "SELECT 1 FROM patients WHERE account = ? AND profile != ? LIMIT 1",
+                "SELECT 1 FROM treatments WHERE account = ? AND profile != ? LIMIT 1",
                 (patient.account, patient.profile),
             ).fetchone()
             return found is not None
