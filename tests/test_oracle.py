@@ -324,7 +324,10 @@ class Household(RuleBasedStateMachine):
         talk = device.talk
         talk.person_id, talk.now = None, self.now.strftime("%Y-%m-%dT%H:%M:%SZ")
         reply = talk.say(question)
-        device.asked = None
+        # To the skill this is the household's shared record speaking (people[0]): what it
+        # asked, it asked of that record, and a "yes" from that voice answers it.
+        shared = device.people[0]
+        device.asked = self.what_was_asked(shared, reply) if reply.ends is False else None
         if own is not None and own.treatments:
             context = f"{question} unrecognised: {reply.text}"
             assert not SUN_YES_TODAY.search(reply.ssml) and not SUN_OVER.search(reply.ssml), context
@@ -352,10 +355,14 @@ class Household(RuleBasedStateMachine):
         talk.now = self.now.strftime("%Y-%m-%dT%H:%M:%SZ")
         before = self.stored(person)
         reply = talk.launch() if intent == "LaunchRequest" else talk.say(intent, **slot_values)
-        for day in self.stored(person) - before:
+        added = self.stored(person) - before
+        for day in added:
             if meant is not None:
                 person.meanings[day] = meant
-        self.judge(device, person, intent, reply)
+        # A moved date said back with its year (no check asked) is the patient's to let stand;
+        # a day count in the same reply may rest on it, a "yes" may not (checked apart).
+        said_back = added if "so I took" in reply.text and "Just to check" not in reply.text else set()
+        self.judge(device, person, intent, reply, said_back)
         previous, device.asked = device.asked, self.what_was_asked(person, reply)
         if device.asked is not None and previous is not None and previous.kind == device.asked.kind == "choose":
             device.asked.meant = previous.meant  # asked again after a day it did not know
@@ -374,7 +381,7 @@ class Household(RuleBasedStateMachine):
             return Asked(person.key, "delete")
         return None
 
-    def judge(self, device: Device, person: Person, intent: str, reply: Reply) -> None:
+    def judge(self, device: Device, person: Person, intent: str, reply: Reply, said_back: set[date]) -> None:
         text, ssml = reply.text, reply.ssml
         context = f"{intent} at {self.now.isoformat()} in {device.zone.key}: {text}"
         assert ssml.startswith("<speak>") and ssml.endswith("</speak>") and "{" not in ssml, context
@@ -405,8 +412,9 @@ class Household(RuleBasedStateMachine):
             assert rests_on == latest and rests_on not in unconfirmed, f"yes on the wrong date: {context}"
             assert newest_said is not None, f"yes on a date never said: {context}"
             assert ((on or today) - newest_said).days >= SUN_DAYS, f"early sun yes: {context}"
+        counted_from = max(person.truth | said_back) if person.truth | said_back else None
         for match in DAY_COUNT.finditer(text):  # a day count never runs ahead of the truth
-            assert newest_said is not None and int(match[1]) <= (today - newest_said).days, context
+            assert counted_from is not None and int(match[1]) <= (today - counted_from).days, context
         if ALL_CLEAR.search(text) and "You're past" in text:
             assert newest_said is not None and (today - newest_said).days >= SUN_DAYS, f"early all-clear: {context}"
         for match in MAKEUP_PASSED.finditer(ssml):
