@@ -113,12 +113,16 @@ def test_early_morning_in_auckland_is_already_the_next_day(patient, api):
     assert patient.say("SunIntent").text.startswith("Yes")
 
 
-def test_settings_api_failing_uses_the_zone_remembered_for_the_device(patient, api):
+def test_settings_api_failing_a_remembered_zone_gives_no_yes_before_every_zone_agrees(patient, api):
     treated(patient)  # the Settings API gave Los Angeles, and the record keeps it
     api.failing = True
     patient.now = "2026-11-28T07:30:00Z"  # day 56 in UTC; 11:30 p.m. on day 55 in Los Angeles
     assert patient.say("SunIntent").text.startswith("Not yet")
-    patient.now = "2026-11-28T08:30:00Z"  # just past midnight in Los Angeles: day 56 there
+    # Past midnight in Los Angeles, but the device may have moved since it last said so:
+    # the yes waits for midnight in UTC-12.
+    patient.now = "2026-11-28T08:30:00Z"
+    assert patient.say("SunIntent").text.startswith("Not yet")
+    patient.now = "2026-11-28T12:00:00Z"
     assert patient.say("SunIntent").text.startswith("Yes")
 
 

@@ -321,17 +321,34 @@ def test_h5_today_said_in_sydney_with_an_unknown_zone_is_not_moved_a_week_back(h
     assert "20261125" in reply.ssml and "last week" not in reply.text and "today" in reply.text
 
 
-def test_h5_the_zone_is_remembered_per_device(handler, api, store):
+def test_h5_a_remembered_zone_reads_the_patients_dates(handler, api, store):
+    la = Conversation(handler, api_endpoint=api.url, now=NOW)
+    api.zones[la.device_id] = LA
+    la.say("RecordTreatmentIntent", date="2026-09-01")  # the zone is remembered with the record
+    la.hang_up()
+    api.behaviour = "failing"
+    la.now = "2026-11-25T06:00:00Z"  # 10 p.m. on Tuesday the 24th in Los Angeles
+    reply = la.say("RecordTreatmentIntent", date="2026-11-25")  # "Wednesday": Alexa's coming one
+    # Read in the remembered zone, the Wednesday is still to come there: last week's, checked.
+    assert "Just to check" in reply.text and "20261118" in reply.ssml
+
+
+def test_h5_a_remembered_zone_never_brings_a_yes_forward(handler, api, store):
+    # Found by review: the device moved (or its setting changed) and the API then failed.
     home = Conversation(handler, api_endpoint=api.url, now="2026-10-03T18:00:00Z")
     api.zones[home.device_id] = "Pacific/Auckland"
     home.say("RecordTreatmentIntent", date="2026-10-04")  # already the 4th in Auckland
-    travel = Conversation(handler, api_endpoint=api.url, user_id=home.user_id, now="2026-11-29T10:00:00Z")
-    api.behaviour = "failing"
     home.hang_up()
-    home.now = travel.now
-    # Auckland's device would say day 56 (11 p.m. on the 29th); the other device is unknown.
+    api.behaviour = "failing"
+    home.now = "2026-11-29T10:00:00Z"  # day 56 in Auckland, day 55 in Los Angeles
+    assert home.say("SunIntent").text.startswith("Not yet")
+    home.hang_up()
+    home.now = "2026-11-29T12:00:00Z"  # midnight in UTC-12: day 56 everywhere
     assert home.say("SunIntent").text.startswith("Yes")
-    assert travel.say("SunIntent").text.startswith("Not yet")
+    api.behaviour = "up"
+    home.hang_up()
+    home.now = "2026-11-29T10:00:00Z"  # the device says Auckland again, this session
+    assert home.say("SunIntent").text.startswith("Yes")
 
 
 # -- H6: two people in one session never hear each other's answers -----------------------
@@ -644,11 +661,13 @@ def test_h13_the_undated_treatment_is_not_dated_by_restating_or_correcting_an_ol
     patient.say("RecordTreatmentIntent")  # "I had another treatment"
     patient.say("UnsureIntent")
     patient.hang_up()
-    patient.say("CorrectTreatmentIntent", date="2026-10-01")
+    # Which treatment "it" is can't be known while one has no date: nothing changes (review 3).
+    assert "haven't changed anything" in patient.say("CorrectTreatmentIntent", date="2026-10-01").text
     patient.hang_up()
-    patient.say("RecordTreatmentIntent", date="2026-10-01")
+    patient.say("RecordTreatmentIntent", date="2026-10-03")  # the old one, said again
     patient.hang_up()
     assert store.get(patient_id(patient.user_id)).undated is not None
+    assert dates(store, patient) == (date(2026, 10, 3),)
     reply = patient.say("SunIntent")
     assert "another treatment, but not when it was" in reply.text and not says_yes(reply)
 
@@ -700,3 +719,87 @@ def test_h8_early_results_are_not_called_not_yet_permanent(patient):
     patient.say("RecordTreatmentIntent", date="2026-11-22")
     reply = patient.say("ResultsIntent")
     assert not reply.text.startswith("Not yet") and "permanent" in reply.text
+
+
+# -- found by the third review ----------------------------------------------------------------
+
+
+def test_h13_confirming_an_old_moved_date_gives_no_yes_while_a_treatment_is_undated(patient, store):
+    patient.now = "2026-12-01T20:00:00Z"
+    patient.launch()
+    assert "Just to check" in patient.say("RecordTreatmentIntent", date="2026-12-12").text  # last year's?
+    patient.say("RecordTreatmentIntent")  # "I had another treatment": no date
+    patient.say("UnsureIntent")
+    assert "Just to check" in patient.say("SunIntent").text
+    reply = patient.say("AMAZON.YesIntent")
+    assert not says_yes(reply) and "another treatment, but not when" in reply.text
+
+
+def test_h13_the_undated_treatment_blocks_the_yes_that_a_confirmation_would_give(patient, store):
+    patient.now = "2026-12-01T20:00:00Z"
+    patient.say("RecordTreatmentIntent", date="2026-12-12")  # "December 12th": last year's, checked
+    patient.hang_up()
+    store.update(patient_id(patient.user_id, patient.person_id), Change(undated=date(2026, 12, 1)))
+    asked = patient.say("SunIntent")
+    assert "Just to check" in asked.text
+    reply = patient.say("AMAZON.YesIntent")
+    assert "I've kept your treatment" in reply.text and not says_yes(reply)
+    assert reply.text.endswith("When did you have it?")
+
+
+def test_h2_a_correction_while_a_treatment_is_undated_changes_nothing_and_asks_for_that_date(patient, store):
+    patient.now = "2026-11-25T20:00:00Z"
+    patient.say("RecordTreatmentIntent", date="2026-10-03")
+    patient.hang_up()
+    patient.say("RecordTreatmentIntent")  # another treatment, no date
+    patient.hang_up()
+    assert "another treatment, but not when" in patient.say("SunIntent").text
+    reply = patient.say("CorrectTreatmentIntent", date="2026-09-01")
+    assert "haven't changed anything" in reply.text and not says_yes(reply)
+    assert dates(store, patient) == (date(2026, 10, 3),)
+    dated = patient.say("RecordTreatmentIntent", date="2026-09-01")  # the answer: the other one's date
+    assert dates(store, patient) == (date(2026, 9, 1), date(2026, 10, 3))
+    assert "Not yet" in dated.text  # from October 3rd, the newest
+
+
+def test_h13_another_treatment_whose_date_is_declined_stays_undated(patient, store):
+    patient.now = "2026-11-25T20:00:00Z"  # a Wednesday
+    patient.say("RecordTreatmentIntent", date="2026-09-01")
+    patient.hang_up()
+    asked = patient.say("RecordTreatmentIntent", date="2026-11-27")  # "another treatment on Friday"
+    assert "Just to check" in asked.text
+    patient.say("AMAZON.NoIntent")
+    patient.say("UnsureIntent")
+    reply = patient.say("SunIntent")
+    assert not says_yes(reply) and "another treatment, but not when" in reply.text
+
+
+def test_h4_confirming_a_correction_clears_its_check(patient, store):
+    patient.now = "2026-12-01T20:00:00Z"
+    patient.say("RecordTreatmentIntent", date="2026-10-03")
+    asked = patient.say("CorrectTreatmentIntent", date="2027-09-01")  # "September 1st": last year's? checked
+    assert "Just to check" in asked.text
+    patient.say("AMAZON.YesIntent")
+    record = store.get(patient_id(patient.user_id, patient.person_id))
+    assert record.treatments == (date(2026, 9, 1),) and record.unconfirmed == ()
+    assert "Just to check" not in patient.say("SunIntent").text
+
+
+def test_h8_a_yes_about_a_coming_day_says_it_holds_only_without_another_treatment(patient):
+    patient.now = "2026-11-28T07:30:00Z"  # 11:30 p.m. on the 27th in Los Angeles: day 55
+    patient.say("RecordTreatmentIntent", date="2026-10-03")
+    reply = patient.say("SunIntent", date="2026-11-28")
+    assert reply.text.startswith("Yes. By Saturday") and "as long as you have no other treatment" in reply.text
+
+
+def test_h6_the_referral_for_an_unrecognised_voice_keeps_the_general_rule(handler, api, store):
+    household = Conversation(handler, api_endpoint=api.url, now="2026-12-30T18:00:00Z")
+    api.zones[household.device_id] = LA
+    household.say("RecordTreatmentIntent", date="2026-10-03")  # the shared record: long past 8 weeks
+    household.hang_up()
+    household.person_id = "amzn1.ask.person.someone"
+    household.say("RecordTreatmentIntent", date="2026-12-20")  # someone else's own record
+    household.hang_up()
+    household.person_id = None
+    text = household.say("SunDurationIntent").text
+    assert "6 to 8 weeks" in text and "can't give you a yes" in text and "Yes" not in text

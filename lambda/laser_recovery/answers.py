@@ -25,6 +25,7 @@ class Answer:
     permits: bool = False  # a "yes": sunbathing is fine, or makeup's minimum has passed
     rests_on: date | None = None  # the treatment date the answer was built from
     on: date | None = None  # the day the verdict is about, when not today
+    general: str | None = None  # the part true for everyone, before the patient's own
 
     @property
     def key(self) -> str | None:
@@ -77,7 +78,7 @@ def _sun_duration(ctx: Context, treatment: date | None, on: date | None) -> Answ
         treatment=speech.weekday_date(treatment),
         safe_date=speech.weekday_date(answer.safe_date),
     )
-    return Answer(f"{general} {mine}", "sun", answer.verdict.value, answer.permits, treatment)
+    return Answer(f"{general} {mine}", "sun", answer.verdict.value, answer.permits, treatment, general=general)
 
 
 def _makeup(ctx: Context, treatment: date | None, on: date | None) -> Answer:

@@ -40,6 +40,13 @@ class LocalDay:
             return cls(day, day)
         return cls(instant.astimezone(EARLIEST_ZONE).date(), instant.astimezone(LATEST_ZONE).date())
 
+    @classmethod
+    def remembered(cls, instant: datetime, zone: tzinfo) -> LocalDay:
+        """With a zone remembered from an earlier session, not told in this one: it may be
+        stale (the device moved, its setting changed), so the patient's words are read in
+        it, but answers count from the earliest date on Earth, as for an unknown zone."""
+        return cls(cls.at(instant, None).earliest, cls.at(instant, zone).latest)
+
     @property
     def known(self) -> bool:
         return self.earliest == self.latest

@@ -144,7 +144,10 @@ class Turn:
 
     @property
     def today(self) -> LocalDay:
-        return LocalDay.at(self.now, self.zone)
+        zone = self.zone
+        if zone is not None and not self.state.zone:  # remembered, not told by the device now
+            return LocalDay.remembered(self.now, zone)
+        return LocalDay.at(self.now, zone)
 
     def _ask_device_zone(self) -> str | None:
         try:

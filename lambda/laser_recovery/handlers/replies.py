@@ -58,11 +58,12 @@ def respond(turn: Turn, question: Question, record: PatientRecord) -> Answer:
 def checked(turn: Turn, given: Answer) -> Answer:
     """A "yes" from the account's shared record, said to a voice Alexa did not recognise in a
     household where others have their own records, may rest on someone else's date: it
-    becomes a referral instead."""
+    becomes a referral instead, after the general rule if the answer had one."""
     patient = turn.patient
     if not given.permits or patient.profile != SHARED_PROFILE or not turn.store.others(patient):
         return given
-    return Answer(turn.speech.say("shared.unsure"))
+    referral = turn.speech.say("shared.unsure")
+    return Answer(f"{given.general} {referral}" if given.general else referral)
 
 
 def follow_ups(turn: Turn, record: PatientRecord, question: Question | None) -> list[tuple[Answer, str]]:

@@ -10,6 +10,7 @@ The rules that keep a wrong date from becoming a "yes" (docs/SAFETY.md, H1 to H4
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
 from ask_sdk_model import Response
@@ -90,9 +91,11 @@ def tell(
     elif target is None:
         change, usual = Change(add=day, dated=dated), ""
     else:
-        change, usual = Change(remove=target, add=day, dated=dated), "treatment.corrected"
+        change, usual = Change(remove=target, add=day, confirm=confirms, dated=dated), "treatment.corrected"
 
-    answers = follow_ups(turn, record.changed(change), question)
+    # A treatment told without its date may be the newest: no verdict rests on the others.
+    undated = record.changed(change).undated is not None
+    answers = [] if undated else follow_ups(turn, record.changed(change), question)
     days_ago = max(0, (turn.today.earliest - day).days)
     if needs_check(told, days_ago, answers, turn.protocol):
         # Stored, but waiting for a yes; a date it would replace stays until then.
@@ -124,6 +127,8 @@ def tell(
     if after.latest_unconfirmed and after.latest is not None and after.latest != day:
         # The newest date still waits for the patient's yes; nothing rests on it until then.
         return close(turn, parts, confirm_prompt(turn, after.latest, Move.NONE, question))
+    if undated:
+        return close(turn, parts, then or date_prompt(turn, question, dating=True, key="undated.ask"))
     hear_all(turn, answers)
     parts += [given.text for given, _ in answers]
     if not answers and then is None:
@@ -164,7 +169,12 @@ class TellDateHandler(TurnHandler):
         if correcting and record.treatments:
             recorded = turn.state.recorded
             target = recorded if recorded in record.treatments else record.latest
-            if len(record.treatments) > 1 and target == record.latest and target is not None and told.day < target:
+            moves_newest_back = target == record.latest and target is not None and told.day < target
+            if moves_newest_back and record.undated is not None:
+                # "It" may be the treatment told without a date: change nothing, ask for that date.
+                said = [turn.speech.say("undated.which")]
+                return close(turn, said, date_prompt(turn, question, dating=True, key="undated.ask"))
+            if len(record.treatments) > 1 and moves_newest_back:
                 # It would drop or move back the newest treatment: ask which one is meant.
                 return close(turn, [], choice_prompt(turn, told.day, told.moved, record.treatments))
             return tell(turn, told, question, target=target, then=prompt_again(turn))
@@ -236,12 +246,23 @@ class DeclinedHandler(TurnHandler):
     def reply(self, turn: Turn) -> Response:
         offered = turn.state.offered
         assert isinstance(offered, ConfirmationWanted)
-        if offered.day in turn.record.treatments:
-            turn.save(Change(remove=offered.day))
+        record = turn.record
+        correcting = offered.replaces is not None
+        change = Change(remove=offered.day) if offered.day in record.treatments else Change()
+        others = [day for day in record.treatments if day != offered.day]
+        if not correcting and others:
+            # The patient told of another treatment and only its date was wrong: it may be
+            # the newest, so it stays, undated, and nothing says "yes" until it is dated.
+            change = replace(change, undated=turn.today.latest)
+        if change:
+            turn.save(change)
         # A correction that was waiting: the next date told corrects the date it was for.
         turn.state.recorded = offered.replaces
-        correcting = offered.replaces is not None
-        return close(turn, [], date_prompt(turn, offered.question, correcting=correcting, key="confirm.declined"))
+        prompt = date_prompt(
+            turn, offered.question, correcting=correcting, dating=bool(others) and not correcting,
+            key="confirm.declined",
+        )
+        return close(turn, [], prompt)
 
 
 def _stored_day(said: str | None, treatments: tuple[date, ...], turn: Turn) -> date | None:
