@@ -477,7 +477,9 @@ def test_h2_another_treatment_told_while_a_correction_is_awaited_is_added_not_sw
     assert "I've added your treatment" in reply.text
     assert reply.text.endswith("What's the correct date of your treatment?")
     assert dates(store, patient) == (date(2026, 9, 1), date(2026, 11, 10))
-    assert patient.say("SunIntent").text.startswith("Not yet")
+    # November 10th was called wrong and no right date given: it is checked before any answer.
+    asked = patient.say("SunIntent")
+    assert asked.text.startswith("Just to check") and "20261110" in asked.ssml
 
 
 def test_h6_an_unrecognised_voice_gets_no_yes_from_a_household_with_its_own_records(handler, api, store):
@@ -644,7 +646,10 @@ def test_h2_a_correction_waiting_for_its_check_keeps_the_date_it_would_replace(p
     patient.say("AMAZON.NoIntent")
     assert dates(store, patient) == (date(2026, 9, 1), date(2026, 11, 9))
     patient.hang_up()
-    assert patient.say("SunIntent").text.startswith("Not yet")  # the newest, 15 days old
+    # November 9th, the newest, was the one being corrected: checked before it answers again.
+    asked = patient.say("SunIntent")
+    assert asked.text.startswith("Just to check") and "20261109" in asked.ssml
+    assert patient.say("AMAZON.YesIntent").text.count("Not yet") == 1
 
 
 def test_h2_a_confirmed_correction_replaces_the_date_it_was_for(patient, store):
@@ -802,4 +807,120 @@ def test_h6_the_referral_for_an_unrecognised_voice_keeps_the_general_rule(handle
     household.hang_up()
     household.person_id = None
     text = household.say("SunDurationIntent").text
-    assert "6 to 8 weeks" in text and "can't give you a yes" in text and "Yes" not in text
+    assert "6 to 8 weeks" in text and "can't answer from the dates" in text and "Yes" not in text
+
+
+# -- found by the fourth review ---------------------------------------------------------------
+
+LATER = "2026-12-20T18:00:00Z"  # 10 a.m. in Los Angeles, day 61 after October 20th
+
+
+def test_h13_a_date_awaiting_its_check_does_not_date_the_other_treatment(patient, store):
+    patient.now = LATER
+    patient.say("RecordTreatmentIntent", date="2026-10-20")
+    patient.hang_up()
+    patient.say("RecordTreatmentIntent")  # "I had another treatment"
+    asked = patient.say("RecordTreatmentIntent", date="2026-12-30")  # misheard: last year's? checked
+    assert "Just to check" in asked.text
+    patient.say("UnsureIntent")  # "I'm not sure"
+    patient.hang_up()
+    reply = patient.say("SunIntent")
+    assert not says_yes(reply) and "another treatment, but not when" in reply.text
+    assert store.get(patient_id(patient.user_id)).undated is not None
+
+
+def test_h13_confirming_the_other_treatments_date_dates_it(patient, store):
+    patient.now = LATER
+    patient.say("RecordTreatmentIntent", date="2026-10-20")
+    patient.hang_up()
+    patient.say("RecordTreatmentIntent")
+    assert "Just to check" in patient.say("RecordTreatmentIntent", date="2026-12-25").text  # "Friday"
+    reply = patient.say("AMAZON.YesIntent")
+    assert "I've kept your treatment" in reply.text and "20261218" in reply.ssml
+    assert store.get(patient_id(patient.user_id)).undated is None
+    assert patient.say("SunIntent").text.startswith("Not yet")  # from December 18th
+
+
+@pytest.mark.parametrize("dispute", ["no date", "a date still to check"])
+def test_h2_a_date_the_patient_called_wrong_is_checked_before_anything_rests_on_it(patient, store, dispute):
+    patient.now = LATER
+    patient.say("RecordTreatmentIntent", date="2026-10-20")
+    if dispute == "no date":
+        assert "correct date" in patient.say("CorrectTreatmentIntent").text  # "that date is wrong"
+        patient.say("UnsureIntent")
+    else:
+        assert "Just to check" in patient.say("CorrectTreatmentIntent", date="2026-12-30").text
+    patient.hang_up()
+    reply = patient.say("SunIntent")
+    assert not says_yes(reply) and reply.text.startswith("Just to check") and "20261020" in reply.ssml
+    assert not says_yes(patient.say("AMAZON.NoIntent"))
+    assert date(2026, 10, 20) not in dates(store, patient)
+
+
+def test_h6_repeat_never_replays_a_shared_answer_once_another_voice_has_dates(handler, api, store):
+    talk = Conversation(handler, api_endpoint=api.url, now=LATER)
+    api.zones[talk.device_id] = LA
+    talk.launch()
+    talk.say("RecordTreatmentIntent", date="2026-09-01")
+    assert says_yes(talk.say("SunIntent"))
+    talk.person_id = "amzn1.ask.person.P1"
+    talk.say("RecordTreatmentIntent", date="2026-11-20")
+    talk.person_id = None
+    reply = talk.say("AMAZON.RepeatIntent")
+    assert not says_yes(reply) and "didn't recognise your voice" in reply.text
+
+
+def test_h6_an_unrecognised_voice_hears_no_household_date_once_another_voice_has_dates(handler, api, store):
+    talk = Conversation(handler, api_endpoint=api.url, now=LATER)
+    api.zones[talk.device_id] = LA
+    talk.say("RecordTreatmentIntent", date="2026-09-01")
+    talk.hang_up()
+    talk.person_id = "amzn1.ask.person.P1"
+    talk.say("RecordTreatmentIntent", date="2026-11-20")
+    talk.hang_up()
+    talk.person_id = None
+    for intent in ("ResultsIntent", "RednessIntent", "SunIntent", "ProgressIntent"):
+        reply = talk.say(intent)
+        talk.hang_up()
+        assert "20260901" not in reply.ssml and "didn't recognise your voice" in reply.text, intent
+
+
+def test_h13_the_other_treatments_date_given_as_an_old_one_keeps_both(patient, store):
+    patient.now = LATER
+    patient.say("RecordTreatmentIntent", date="2026-10-20")
+    patient.hang_up()
+    patient.say("RecordTreatmentIntent")  # another, no date
+    reply = patient.say("RecordTreatmentIntent", date="2027-10-20")  # "October 20th": the one I have
+    assert "I already have your treatment" in reply.text and "Just to check" not in reply.text
+    assert reply.text.endswith("When did you have it?")
+    record = store.get(patient_id(patient.user_id))
+    assert record.treatments == (date(2026, 10, 20),) and record.unconfirmed == () and record.undated
+
+
+def test_h13_a_correction_while_a_treatment_is_undated_moves_nothing_later_either(patient, store):
+    patient.now = LATER
+    patient.say("RecordTreatmentIntent", date="2026-10-20")
+    patient.hang_up()
+    patient.say("RecordTreatmentIntent")
+    reply = patient.say("CorrectTreatmentIntent", date="2026-12-10")
+    assert "haven't changed anything" in reply.text
+    assert dates(store, patient) == (date(2026, 10, 20),)
+
+
+def test_h4_a_month_and_day_a_week_ahead_is_checked_not_taken_as_today(patient, store):
+    reply = patient.say("RecordTreatmentIntent", date="2026-12-01")  # "December 1st" on November 24th
+    assert "Just to check" in reply.text and "20261124" in reply.ssml
+    assert store.get(patient_id(patient.user_id)).unconfirmed == (date(2026, 11, 24),)
+
+
+def test_h8_progress_between_six_and_eight_weeks_names_the_specialist(patient):
+    patient.now = "2026-11-20T18:00:00Z"
+    patient.say("RecordTreatmentIntent", date="2026-10-03")
+    text = patient.say("ProgressIntent").text
+    assert "minimum of 6 weeks out of prolonged sun, after which only your specialist can clear you early" in text
+
+
+def test_h8_a_newer_treatment_is_said_to_be_added(patient):
+    patient.say("RecordTreatmentIntent", date="2026-09-01")
+    reply = patient.say("RecordTreatmentIntent", date="2026-10-20")
+    assert reply.text.startswith("I've added your treatment") and "most recent one" in reply.text

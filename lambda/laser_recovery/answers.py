@@ -95,8 +95,9 @@ def _makeup(ctx: Context, treatment: date | None, on: date | None) -> Answer:
 
 def _results(ctx: Context, treatment: date | None, on: date | None) -> Answer:
     speech = ctx.speech
+    general = speech.say("results.general")
     if treatment is None:
-        return Answer(speech.say("results.general"))
+        return Answer(general)
     answer = recovery.results(treatment, ctx.today.earliest, ctx.protocol)
     text = speech.say(
         f"results.{answer.verdict.value}",
@@ -106,18 +107,19 @@ def _results(ctx: Context, treatment: date | None, on: date | None) -> Answer:
         from_date=speech.weekday_date(answer.from_date),
         by_date=speech.weekday_date(answer.by_date),
     )
-    return Answer(text, rests_on=treatment)
+    return Answer(text, rests_on=treatment, general=general)
 
 
 def _redness(ctx: Context, treatment: date | None, on: date | None) -> Answer:
     speech = ctx.speech
     answer = recovery.redness(treatment, ctx.today.earliest, ctx.protocol)
+    general = speech.say("redness.expected")
     if answer.verdict is recovery.Redness.EXPECTED or treatment is None or answer.day is None:
-        return Answer(speech.say("redness.expected"))
+        return Answer(general)
     text = speech.say(
         "redness.check", weeks=speech.duration(answer.day), treatment=speech.weekday_date(treatment)
     )
-    return Answer(text, rests_on=treatment)
+    return Answer(text, rests_on=treatment, general=general)
 
 
 def _progress(ctx: Context, treatment: date | None, on: date | None) -> Answer:

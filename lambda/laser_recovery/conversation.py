@@ -60,12 +60,14 @@ class DayWanted:
 class ConfirmationWanted:
     """ "Just to check: was your treatment last year, on ...?" about a moved, unconfirmed date.
 
-    `replaces` is the date a correction would take away once the patient says yes."""
+    `replaces` is the date a correction would take away once the patient says yes;
+    `dating`, that the date is the one of a treatment told before without it."""
 
     day: date
     moved: Move
     question: Question | None = None
     replaces: date | None = None
+    dating: bool = False
 
 
 @dataclass(frozen=True)

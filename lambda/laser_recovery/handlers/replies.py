@@ -56,14 +56,20 @@ def respond(turn: Turn, question: Question, record: PatientRecord) -> Answer:
 
 
 def checked(turn: Turn, given: Answer) -> Answer:
-    """A "yes" from the account's shared record, said to a voice Alexa did not recognise in a
-    household where others have their own records, may rest on someone else's date: it
+    """An answer from the account's shared record, said to a voice Alexa did not recognise in
+    a household where others have their own records, may rest on someone else's date: it
     becomes a referral instead, after the general rule if the answer had one."""
-    patient = turn.patient
-    if not given.permits or patient.profile != SHARED_PROFILE or not turn.store.others(patient):
+    if (given.rests_on is None and not given.permits) or not shared_with_others(turn):
         return given
     referral = turn.speech.say("shared.unsure")
     return Answer(f"{given.general} {referral}" if given.general else referral)
+
+
+def shared_with_others(turn: Turn) -> bool:
+    """Whether the speaker is a voice Alexa did not recognise, in a household where someone
+    else has dates of their own: the shared record may hold that person's dates."""
+    patient = turn.patient
+    return patient.profile == SHARED_PROFILE and turn.store.others(patient)
 
 
 def follow_ups(turn: Turn, record: PatientRecord, question: Question | None) -> list[tuple[Answer, str]]:
@@ -131,7 +137,12 @@ def day_prompt(turn: Turn, question: Question) -> Prompt:
 
 
 def confirm_prompt(
-    turn: Turn, day: date, moved: Move, question: Question | None, replaces: date | None = None
+    turn: Turn,
+    day: date,
+    moved: Move,
+    question: Question | None,
+    replaces: date | None = None,
+    dating: bool = False,
 ) -> Prompt:
     speech = turn.speech
     spoken = speech.weekday_date(day)
@@ -140,7 +151,7 @@ def confirm_prompt(
     return Prompt(
         speech.say(key, date=spoken, ago=speech.ago(max(0, (today - day).days))),
         speech.say("confirm.reprompt", date=spoken),
-        ConfirmationWanted(day, moved, question, replaces),
+        ConfirmationWanted(day, moved, question, replaces, dating),
     )
 
 
@@ -168,5 +179,5 @@ def prompt_again(turn: Turn) -> Prompt | None:
     if isinstance(offered, ChoiceWanted):
         return choice_prompt(turn, offered.new, offered.moved, record.treatments)
     if isinstance(offered, ConfirmationWanted) and offered.day in record.unconfirmed:
-        return confirm_prompt(turn, offered.day, offered.moved, offered.question, offered.replaces)
+        return confirm_prompt(turn, offered.day, offered.moved, offered.question, offered.replaces, offered.dating)
     return None

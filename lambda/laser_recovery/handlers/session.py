@@ -8,6 +8,7 @@ from ask_sdk_model import Response
 from ..speech import unwrap
 from ..turn import Turn
 from .base import TurnHandler
+from .replies import shared_with_others
 
 
 class LaunchHandler(TurnHandler):
@@ -60,6 +61,9 @@ class RepeatHandler(TurnHandler):
             phrase = turn.speech.say("repeat.nothing")
             return turn.ask(phrase, reprompt=phrase)
         record = turn.record if last.rests_on is not None else None
+        if record is not None and shared_with_others(turn):
+            # Someone else in the household has dates of their own now: not from the shared ones.
+            return turn.ask(turn.speech.say("shared.unsure"), reprompt=turn.speech.say("welcome.anything_else"))
         if record is not None and (record.latest != last.rests_on or record.latest_unconfirmed or record.undated):
             # Changed since (on another device, say): the old answer may no longer hold.
             phrase = turn.speech.say("repeat.changed")

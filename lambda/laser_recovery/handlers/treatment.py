@@ -19,7 +19,7 @@ from ..answers import Answer
 from ..conversation import ChoiceWanted, ConfirmationWanted, Question, TreatmentDateWanted
 from ..dates import Move, TreatmentDay, Unclear, days_ago, in_the_past, read_date, treatment_date
 from ..recovery import Protocol
-from ..store import Change
+from ..store import Change, PatientRecord
 from ..turn import Turn
 from .base import TurnHandler
 from .replies import (
@@ -56,7 +56,7 @@ def needs_check(told: TreatmentDay, days_ago: int, answers: list[tuple[Answer, s
     also says "yes"."""
     if told.moved is Move.NONE:
         return False
-    if told.moved is Move.WEEK and days_ago > 0:
+    if told.moved is Move.WEEK:  # "Friday" may be this week's appointment; "December 1st", not today
         return True
     return days_ago >= protocol.sun_safe_days or any(given.permits for given, _ in answers)
 
@@ -69,11 +69,13 @@ def tell(
     target: date | None = None,
     then: Prompt | None = None,
     phrase: str = "",
+    dating: bool = False,
 ) -> Response:
     """Record `told` (replacing `target`, if given), say it back, and answer what waits for it.
 
     `then` is a question to end with when no other is due; `phrase` says the date back in
-    place of the usual words."""
+    place of the usual words; `dating`, that the patient confirmed the date of a treatment
+    they had told of without one."""
     speech = turn.speech
     record = turn.record
     day = told.day
@@ -83,8 +85,11 @@ def tell(
     # The undated treatment is dated when the patient answers the question asking for it,
     # or tells a date the skill did not have: never by restating or correcting an old one.
     dated = record.undated is not None and (
-        (isinstance(offered, TreatmentDateWanted) and offered.dating)
-        or (target is None and day not in record.treatments)
+        dating
+        or (
+            day not in record.treatments
+            and ((isinstance(offered, TreatmentDateWanted) and offered.dating) or target is None)
+        )
     )
     if day == target or (target is None and day in record.treatments):
         change, usual = Change(confirm=confirms, dated=dated), "treatment.already"
@@ -97,21 +102,25 @@ def tell(
     undated = record.changed(change).undated is not None
     answers = [] if undated else follow_ups(turn, record.changed(change), question)
     days_ago = max(0, (turn.today.earliest - day).days)
-    if needs_check(told, days_ago, answers, turn.protocol):
-        # Stored, but waiting for a yes; a date it would replace stays until then.
-        turn.save(Change(add=day, doubt=True, dated=dated))
-        turn.state.recorded = day
+    settled = day in record.treatments and day not in record.unconfirmed  # said or confirmed before
+    if not settled and needs_check(told, days_ago, answers, turn.protocol):
+        # Stored, but waiting for a yes, and dating nothing until then. A date it would
+        # replace stays, and is in doubt too: the patient has just said it is wrong.
+        turn.save(Change(add=day, doubt=True))
         replaces = target if target != day else None
+        if replaces is not None and replaces in record.treatments:
+            turn.save(Change(add=replaces, doubt=True))
+        turn.state.recorded = day
         # The same words again would only move the same way again: say how to name the year.
         again = isinstance(offered, ConfirmationWanted) and offered.day == day
         hint = [speech.say("treatment.say_year")] if again else []
-        return close(turn, hint, confirm_prompt(turn, day, told.moved, question, replaces))
+        return close(turn, hint, confirm_prompt(turn, day, told.moved, question, replaces, dated))
     after = turn.save(change) if change else record
     turn.state.recorded = day
 
     parts = [
         speech.say(
-            phrase or usual or ("treatment.saved" if after.latest == day else "treatment.series"),
+            phrase or usual or _saved_key(record, after, day),
             date=speech.weekday_date(day),
             ago=speech.ago(days_ago),
             latest=speech.weekday_date(after.latest or day),
@@ -124,7 +133,7 @@ def tell(
         parts.append(speech.say(f"treatment.moved_{told.moved.value}"))
         if not change:  # said again, and moved the same way again: how to name another year
             parts.append(speech.say("treatment.say_year"))
-    if after.latest_unconfirmed and after.latest is not None and after.latest != day:
+    if after.latest_unconfirmed and after.latest is not None and after.latest != day and then is None:
         # The newest date still waits for the patient's yes; nothing rests on it until then.
         return close(turn, parts, confirm_prompt(turn, after.latest, Move.NONE, question))
     if undated:
@@ -157,6 +166,12 @@ class TellDateHandler(TurnHandler):
             if not correcting and told is not Unclear.AHEAD and record.treatments and record.undated is None:
                 # Another treatment, date unknown: it may be the newest, so no "yes" until dated.
                 turn.save(Change(undated=turn.today.latest))
+            if correcting and record.treatments:
+                # "That date is wrong" with no right one: the date is in doubt until it is given
+                # or confirmed, so nothing rests on it meanwhile.
+                disputed = _disputed(turn, record.treatments, record.latest)
+                if disputed not in record.unconfirmed:
+                    turn.save(Change(add=disputed, doubt=True))
             return close(turn, [], date_prompt(turn, question, correcting=correcting, key=key))
 
         if correcting and isinstance(offered, ConfirmationWanted) and offered.day in record.treatments:
@@ -167,10 +182,9 @@ class TellDateHandler(TurnHandler):
             turn.save(Change(remove=offered.day))
             return tell(turn, told, offered.question, target=offered.replaces)
         if correcting and record.treatments:
-            recorded = turn.state.recorded
-            target = recorded if recorded in record.treatments else record.latest
+            target = _disputed(turn, record.treatments, record.latest)
             moves_newest_back = target == record.latest and target is not None and told.day < target
-            if moves_newest_back and record.undated is not None:
+            if record.undated is not None:
                 # "It" may be the treatment told without a date: change nothing, ask for that date.
                 said = [turn.speech.say("undated.which")]
                 return close(turn, said, date_prompt(turn, question, dating=True, key="undated.ask"))
@@ -234,7 +248,9 @@ class ConfirmedHandler(TurnHandler):
         told = TreatmentDay(offered.day)
         # Confirmed: the date it was to replace (a correction's) goes now.
         replaces = offered.replaces if offered.replaces in record.treatments else None
-        return tell(turn, told, offered.question, target=replaces or offered.day, phrase="confirm.thanks")
+        return tell(
+            turn, told, offered.question, target=replaces or offered.day, phrase="confirm.thanks", dating=offered.dating
+        )
 
 
 class DeclinedHandler(TurnHandler):
@@ -263,6 +279,18 @@ class DeclinedHandler(TurnHandler):
             key="confirm.declined",
         )
         return close(turn, [], prompt)
+
+
+def _disputed(turn: Turn, treatments: tuple[date, ...], latest: date | None) -> date | None:
+    """The date a correction is about: the one told last in this session, else the newest."""
+    recorded = turn.state.recorded
+    return recorded if recorded in treatments else latest
+
+
+def _saved_key(before: PatientRecord, after: PatientRecord, day: date) -> str:
+    if after.latest != day:
+        return "treatment.series"
+    return "treatment.added_latest" if before.treatments else "treatment.saved"
 
 
 def _stored_day(said: str | None, treatments: tuple[date, ...], turn: Turn) -> date | None:
