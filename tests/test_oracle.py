@@ -124,6 +124,7 @@ class Asked:
     kind: str  # "confirm", "choose", "delete"
     day: date | None = None  # confirm: the date asked about
     meant: date | None = None  # confirm: the date the patient meant; choose: the one to change
+    replaces: date | None = None  # confirm: the date a yes takes away (a correction's)
 
 
 @dataclass
@@ -242,10 +243,10 @@ class Household(RuleBasedStateMachine):
         if had:
             person.truth.add(meant)
         before = self.stored(person)
-        reply = self.send(device, person, "RecordTreatmentIntent", meant=meant, **{said[0]: said[1]})
+        self.send(device, person, "RecordTreatmentIntent", meant=meant, **{said[0]: said[1]})
         added = self.stored(person) - before
-        if not had and added and "Just to check" not in reply.text:
-            person.truth |= added  # said back and let stand: the patient's own now (H4)
+        if not had and added - self.checking(device, person):
+            person.truth |= added - self.checking(device, person)  # said back and let stand (H4)
 
     @rule(device_ix=st.integers(0, 2), person_ix=st.integers(0, 1), which=st.integers(0, 9),
           back=st.integers(0, 400), form=st.sampled_from(["full", "yearless", "weekday", "duration"]))
@@ -288,6 +289,8 @@ class Household(RuleBasedStateMachine):
         if asked is not None and asked.kind == "confirm" and asked.day is not None:
             if yes:
                 person.truth.add(asked.day)  # the patient says it was so
+                if asked.replaces is not None:
+                    person.truth.discard(asked.replaces)  # and not the date it corrects
             else:
                 person.truth.discard(asked.day)
         if asked is not None and asked.kind == "delete" and yes:
@@ -359,9 +362,11 @@ class Household(RuleBasedStateMachine):
         for day in added:
             if meant is not None:
                 person.meanings[day] = meant
-        # A moved date said back with its year (no check asked) is the patient's to let stand;
-        # a day count in the same reply may rest on it, a "yes" may not (checked apart).
-        said_back = added if "so I took" in reply.text and "Just to check" not in reply.text else set()
+        # A moved date said back with its year (no check asked of it) is the patient's to let
+        # stand; a day count in the same reply may rest on it, a "yes" may not (checked apart).
+        asked = self.what_was_asked(person, reply)
+        checking = {asked.day} if asked is not None and asked.kind == "confirm" else set()
+        said_back = added - checking if "so I took" in reply.text else set()
         self.judge(device, person, intent, reply, said_back)
         previous, device.asked = device.asked, self.what_was_asked(person, reply)
         if device.asked is not None and previous is not None and previous.kind == device.asked.kind == "choose":
@@ -370,11 +375,21 @@ class Household(RuleBasedStateMachine):
             device.asked = None
         return reply
 
+    def checking(self, device: Device, person: Person) -> set[date]:
+        """The date the skill's last reply on the device asks this person to confirm."""
+        asked = self.asked_of(device, person)
+        return {asked.day} if asked is not None and asked.kind == "confirm" and asked.day else set()
+
     def what_was_asked(self, person: Person, reply: Reply) -> Asked | None:
         if "Just to check" in reply.text:
             found = re.search(rf"Just to check[^?]*?{_DATE}", reply.ssml)
             assert found is not None, reply.text
-            return Asked(person.key, "confirm", ymd(found[1]))
+            # What a yes would take away is the skill's to say: a correction's replaced date.
+            people = (reply.session.get("conversation") or {}).get("people") or {}
+            expecting = list(people.values())[-1].get("expecting") if people else None
+            replaces = (expecting or {}).get("replaces")
+            taken = date.fromisoformat(replaces) if replaces else None
+            return Asked(person.key, "confirm", ymd(found[1]), replaces=taken)
         if "Which one should I change" in reply.text:
             return Asked(person.key, "choose")
         if "delete every treatment date" in reply.text:
