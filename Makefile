@@ -29,7 +29,7 @@ test: $(VENV)/.installed jdk lint
 
 # The committed lint and type settings (pyproject.toml).
 lint: $(VENV)/.installed
-	$(VENV)/bin/ruff check lambda tests benchmarks
+	$(VENV)/bin/ruff check lambda tests benchmarks voice
 	$(VENV)/bin/mypy
 
 # The conversation oracle at length: 50,000 random conversations, split over the machine's
@@ -76,8 +76,9 @@ bench: $(VENV)/.installed
 	$(PY) benchmarks/bench_skill.py
 
 # The ASK CLI reads the model from skill-package/; interaction_models/ is the one source.
-models:
-	cp interaction_models/*.json skill-package/interactionModels/custom/
+# The voice models (interaction_models/ and the ASK CLI copy) from the grammars in voice/.
+models: $(VENV)/.installed
+	$(PY) -m voice
 
 clean:
 	rm -rf $(VENV) build .pytest_cache

@@ -59,17 +59,13 @@ def _filled_samples() -> list[tuple[str, str, dict[str, str]]]:
     return cases
 
 
-def _id(value: object) -> str:
-    return value if isinstance(value, str) else ""
-
-
-@pytest.mark.parametrize(("intent", "said", "slots"), _filled_samples(), ids=_id)
-def test_every_sample_utterance_reaches_its_own_intent(
-    nlu: Understanding, intent: str, said: str, slots: dict[str, str]
-) -> None:
-    match = nlu.understand(said, TODAY)
-    assert match.intent == intent, f"{said!r} went to {match.intent} (sample {match.sample!r})"
-    assert set(match.slots) == set(slots)
+def test_every_sample_utterance_reaches_its_own_intent_with_its_slots(nlu: Understanding) -> None:
+    missed = []
+    for intent, said, slots in _filled_samples():
+        match = nlu.understand(said, TODAY)
+        if match.intent != intent or set(match.slots) != set(slots):
+            missed.append(f"{said!r} ({intent}) went to {match.intent} {sorted(match.slots)} by {match.sample!r}")
+    assert not missed, "\n".join(missed[:20])
 
 
 def test_the_models_own_phrasings_match_and_punctuation_or_case_do_not_matter(nlu: Understanding) -> None:
@@ -104,8 +100,11 @@ def test_slots_carry_the_values_alexa_sends(nlu: Understanding) -> None:
 
 
 def test_a_slot_only_takes_words_that_make_a_value_of_its_type(nlu: Understanding) -> None:
-    assert nlu.understand("tell me about bananas", TODAY).fallback  # not a FACT_TOPIC value
-    assert nlu.understand("can I sunbathe on my birthday", TODAY).fallback
+    assert "topic" not in nlu.understand("tell me about bananas", TODAY).slots  # not a FACT_TOPIC value
+    # Alexa would hear the question and leave the date it cannot read out: today's answer,
+    # which is never more permissive than a later day's.
+    birthday = nlu.understand("can I sunbathe on my birthday", TODAY)
+    assert birthday.intent == "SunIntent" and not birthday.slots
     # "tell me more" is an exact sample of NextIntent: it beats "tell me {topic}".
     assert nlu.understand("tell me more", TODAY).intent == "AMAZON.NextIntent"
 
@@ -195,7 +194,7 @@ def test_the_timestamp_is_the_local_moment_in_utc() -> None:
 
 
 def test_an_intent_request_is_a_real_envelope_with_entity_resolution(nlu: Understanding) -> None:
-    match = nlu.understand("explain the procedure", TODAY)
+    match = nlu.understand("what about the procedure", TODAY)
     body = envelope(intent_request(match, ["topic"]), Session(), locale="en-US",
                     now=datetime(2026, 11, 24, 10, 0, tzinfo=ZoneInfo("UTC")))
     # The console's own API client answers the time-zone lookup in process, never over the network.

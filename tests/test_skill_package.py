@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from tests.alexa import Conversation
+from voice.grammar import MAX_SAMPLE_CHARS, MAX_SAMPLES_PER_INTENT, build
 
 ROOT = Path(__file__).resolve().parent.parent
 MODEL_SOURCE = ROOT / "interaction_models" / "en-US.json"
@@ -20,6 +21,24 @@ LANGUAGE = MODEL["languageModel"]
 
 def test_the_ask_cli_copy_is_the_same_as_the_source():
     assert MODEL_COPY.read_bytes() == MODEL_SOURCE.read_bytes(), "run `make models`"
+
+
+def test_the_committed_model_is_the_grammar_expanded():
+    assert build("en-US") == json.loads(MODEL_SOURCE.read_text()), "stale: run `make models`"
+
+
+def test_the_model_keeps_inside_alexas_limits():
+    for intent in LANGUAGE["intents"]:
+        samples = intent["samples"]
+        assert len(samples) <= MAX_SAMPLES_PER_INTENT, intent["name"]
+        for sample in samples:
+            # Words spelled out (no digits), apostrophes and periods only, and not too long.
+            assert len(sample) <= MAX_SAMPLE_CHARS and re.fullmatch(r"[A-Za-z' .{}]+", sample), sample
+            assert sample == " ".join(sample.split()), sample
+        for slot in intent.get("slots", []):
+            for said in slot.get("samples", []):  # a slot sample always carries its own slot
+                assert re.findall(r"{(\w+)}", said) == [slot["name"]], said
+    assert len(MODEL_SOURCE.read_bytes()) < 1_500_000
 
 
 def test_invocation_name():
@@ -40,6 +59,8 @@ def test_every_sample_is_unique_and_names_only_its_own_slots():
 def test_questions_have_many_natural_phrasings():
     counts = {i["name"]: len(i["samples"]) for i in LANGUAGE["intents"] if not i["name"].startswith("AMAZON.")}
     assert min(counts.values()) >= 14, counts
+    busiest = ("SunIntent", "MakeupIntent", "RecordTreatmentIntent", "ResultsIntent", "ProgressIntent")
+    assert all(counts[name] >= 100 for name in busiest), counts
     sun = {s.lower() for s in next(i for i in LANGUAGE["intents"] if i["name"] == "SunIntent")["samples"]}
     assert {"can i go out in the sun", "am i allowed to sunbathe", "is it safe to sunbathe now"} <= sun
     # Tanning and sunbeds are not sunbathing: the guide never clears them (H7).

@@ -44,6 +44,11 @@ _DURATION_UNITS = {  # unit -> (ISO designator, belongs after the "T")
 }
 
 Words = list[str]
+# Days Alexa knows by name, as (month, day); said without a year, the next one.
+_HOLIDAYS = {
+    "christmas": (12, 25), "christmas day": (12, 25), "christmas eve": (12, 24), "boxing day": (12, 26),
+    "new years day": (1, 1), "new years eve": (12, 31), "valentines day": (2, 14), "halloween": (10, 31),
+}
 
 
 def words(text: str) -> Words:
@@ -124,7 +129,10 @@ def resolve_date(text: str, today: date) -> str | None:
     }
     if phrase in fixed:
         return fixed[phrase]
-    for reader in (_relative_span, _weekday, _decade, _season, _calendar_date, _month_or_year):
+    holiday = _HOLIDAYS.get(phrase.removeprefix("on ").removeprefix("at "))
+    if holiday is not None:
+        return _next_on_or_after(*holiday, today)
+    for reader in (_relative_span, _weekday, _decade, _season, _calendar_date, _day_of_month, _month_or_year):
         value = reader(tokens, today)
         if value is not None:
             return value
@@ -216,6 +224,24 @@ def _date_shapes(tokens: Words) -> list[tuple[int, int, int]]:
     return [(m, a, b) for m, a, b in shapes if m < len(tokens) and b <= len(tokens)]
 
 
+def _day_of_month(tokens: Words, today: date) -> str | None:
+    """ "the twenty first": Alexa takes the next day of the month with that number."""
+    if tokens[:1] != ["the"] or len(tokens) < 2:
+        return None
+    day = ordinal(tokens[1:])
+    if day is None or not 1 <= day <= 31:
+        return None
+    for ahead in range(0, 13):  # the next month that has that day
+        months = today.year * 12 + today.month - 1 + ahead
+        try:
+            candidate = date(months // 12, months % 12 + 1, day)
+        except ValueError:
+            continue
+        if candidate >= today:
+            return candidate.isoformat()
+    return None
+
+
 def _next_on_or_after(month: int, day: int, today: date) -> str | None:
     """A yearless date: this year's if still to come (or today), else next year's."""
     for year in range(today.year, today.year + 9):  # nine years always reach a February 29
@@ -246,6 +272,8 @@ def _month_or_year(tokens: Words, today: date) -> str | None:
 def resolve_duration(text: str) -> str | None:
     """The AMAZON.DURATION value: "two weeks" -> P2W, "a month and 3 days" -> P1M3D."""
     tokens = [t for t in words(text) if t != "and"]
+    if tokens in (["a", "fortnight"], ["fortnight"]):
+        return "P2W"
     if not tokens:
         return None
     amounts: dict[str, int] = {}

@@ -364,7 +364,7 @@ def _describe(match: Match, dialog_state: str | None) -> str:
         parts.append(f"dialogState={dialog_state}")
     parts += [f'{s.name}={s.resolved_id or s.value} ("{s.heard}")' for s in match.slots.values()]
     if match.sample:
-        parts.append(f'<- "{match.sample}"')
+        parts.append(f'<~ nearest "{match.sample}"' if match.near else f'<- "{match.sample}"')
     return " ".join(parts)
 
 

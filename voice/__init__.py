@@ -1,0 +1,1 @@
+"""The voice model: per-locale grammars and the build that expands them into ASK CLI JSON."""
