@@ -51,8 +51,11 @@ ZONES = [
     "Pacific/Kiritimati", "Pacific/Pago_Pago", "Etc/GMT+12",
 ]
 QUESTIONS = ["SunIntent", "MakeupIntent", "ProgressIntent", "ResultsIntent", "SunDurationIntent",
-             "RednessIntent", "TanningIntent", "PeelingIntent", "SymptomIntent", "UnsureIntent"]
-OTHER_INTENTS = ["AftercareIntent", "FactsIntent", "AMAZON.HelpIntent", "AMAZON.RepeatIntent",
+             "RednessIntent", "TanningIntent", "PeelingIntent", "SymptomIntent", "UnsureIntent",
+             "OutdoorsIntent", "SunscreenIntent", "OutcomeIntent", "SensitivityIntent"]
+OTHER_INTENTS = ["AftercareIntent", "FactsIntent", "AreasIntent", "NotCoveredIntent", "UpcomingTreatmentIntent",
+                 "SkincareIntent",
+                 "AMAZON.HelpIntent", "AMAZON.RepeatIntent",
                  "AMAZON.NextIntent", "AMAZON.NavigateHomeIntent", "AMAZON.FallbackIntent",
                  "AMAZON.StopIntent", "AMAZON.CancelIntent"]
 
@@ -62,6 +65,9 @@ SUN_YES_TODAY = re.compile(rf"Yes\. The full 8 weeks since your treatment on {_W
 SUN_YES_ON = re.compile(rf"Yes\. By {_WEEKDAY}{_DATE}, the full 8 weeks since your treatment on {_WEEKDAY}{_DATE}")
 SUN_OVER = re.compile(rf"For you, they're over: the full 8 weeks since your treatment on {_WEEKDAY}{_DATE}")
 MAKEUP_PASSED = re.compile(rf"The minimum of a week since your treatment on {_WEEKDAY}{_DATE} has passed")
+MAKEUP_PASSED_ON = re.compile(
+    rf"By {_WEEKDAY}{_DATE}, the minimum of a week since your treatment on {_WEEKDAY}{_DATE} will have passed"
+)
 SINCE = re.compile(rf"since your treatment on {_WEEKDAY}{_DATE}")
 DAY_COUNT = re.compile(r"Today is day (\d+) of your recovery")
 ALL_CLEAR = re.compile(r"You're past every milestone|the full 8 weeks away from sunbathing(?: and|\.)")
@@ -309,7 +315,7 @@ class Household(RuleBasedStateMachine):
     def ask(self, device_ix, person_ix, question, day, form) -> None:
         device, person = self.pick(device_ix, person_ix)
         slots: dict[str, str] = {}
-        if question == "SunIntent" and day is not None:
+        if question in ("SunIntent", "MakeupIntent", "OutdoorsIntent") and day is not None:
             today = self.today(device)
             on = today + timedelta(days=day)
             value = {"full": on.isoformat(), "yearless": (next_occurrence(on, today) or on).isoformat(),
@@ -335,6 +341,14 @@ class Household(RuleBasedStateMachine):
             context = f"{question} unrecognised: {reply.text}"
             assert not SUN_YES_TODAY.search(reply.ssml) and not SUN_OVER.search(reply.ssml), context
             assert not MAKEUP_PASSED.search(reply.ssml) and "You're past every milestone" not in reply.text, context
+
+    @rule(device_ix=st.integers(0, 2), person_ix=st.integers(0, 1))
+    def open_the_skill(self, device_ix, person_ix) -> None:
+        """ "Alexa, open laser recovery": a new session, and where the patient is, first."""
+        device, person = self.pick(device_ix, person_ix)
+        device.talk.hang_up()
+        device.asked = None
+        self.send(device, person, "LaunchRequest")
 
     @rule(device_ix=st.integers(0, 2), person_ix=st.integers(0, 1), intent=st.sampled_from(OTHER_INTENTS))
     def something_else(self, device_ix, person_ix, intent) -> None:
@@ -436,8 +450,13 @@ class Household(RuleBasedStateMachine):
             rests_on = ymd(match[1])
             assert rests_on == latest and rests_on not in unconfirmed, context
             assert newest_said is not None and (today - newest_said).days >= MAKEUP_DAYS, f"early makeup: {context}"
+        for match in MAKEUP_PASSED_ON.finditer(ssml):
+            on, rests_on = ymd(match[1]), ymd(match[2])
+            assert rests_on == latest and rests_on not in unconfirmed, context
+            assert newest_said is not None and (on - newest_said).days >= MAKEUP_DAYS, f"early makeup: {context}"
         if "so I took" in text or "Just to check" in text:
             assert not yeses and not MAKEUP_PASSED.search(ssml), f"a yes with a moved date: {context}"
+            assert not MAKEUP_PASSED_ON.search(ssml), f"a yes with a moved date: {context}"
         if intent == "TanningIntent":
             assert not yeses, context
 

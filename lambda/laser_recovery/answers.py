@@ -8,8 +8,9 @@ carry the same verdict as the rules.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
+from typing import Any
 
 from . import recovery
 from .dates import LocalDay
@@ -45,52 +46,67 @@ class Context:
 Speak = Callable[[Context, date | None, date | None], Answer]
 
 
+def _on_a_day(
+    ctx: Context, topic: str, verdict: Callable[[date], Any], treatment: date, on: date | None, *dates: str
+) -> Answer:
+    """A verdict for today (counted from the earliest date the patient can be on), or for
+    the day asked about; a day already gone is answered for today, and says so. `dates` name
+    the verdict's own dates that the words quote (the day the 8 weeks end, say)."""
+    speech = ctx.speech
+    if on is None or on <= ctx.today.earliest:
+        answer, key, about = verdict(ctx.today.earliest), f"{topic}.{{}}", None
+    else:
+        answer, key, about = verdict(on), f"{topic}.{{}}_on", on
+    text = speech.say(
+        key.format(answer.verdict.value),
+        treatment=speech.weekday_date(treatment),
+        on_date=speech.weekday_date(on) if on else "",
+        **{name: speech.weekday_date(getattr(answer, name)) for name in dates},
+    )
+    if on is not None and on < ctx.today.earliest:
+        text = f"{text} {speech.say(f'{topic}.past_day', on_date=speech.weekday_date(on))}"
+    return Answer(text, topic, answer.verdict.value, answer.permits, treatment, about)
+
+
 def _sun(ctx: Context, treatment: date | None, on: date | None) -> Answer:
     assert treatment is not None
-    speech = ctx.speech
-    past = on is not None and on < ctx.today.earliest
-    if on is None or on <= ctx.today.earliest:
-        # Today (or a day gone): counted from the earliest date the patient can be on.
+    rule = ctx.protocol
+    return _on_a_day(ctx, "sun", lambda day: recovery.sun(treatment, day, rule), treatment, on, "safe_date")
+
+
+def _sun_in_general(general_key: str) -> Speak:
+    """A general rule about the sun, then where this patient is with it (if their date is known)."""
+
+    def speak(ctx: Context, treatment: date | None, on: date | None) -> Answer:
+        speech = ctx.speech
+        general = speech.say(general_key)
+        if treatment is None:
+            return Answer(general)
         answer = recovery.sun(treatment, ctx.today.earliest, ctx.protocol)
-        key, about = f"sun.{answer.verdict.value}", None
-    else:
-        answer = recovery.sun(treatment, on, ctx.protocol)
-        key, about = f"sun.{answer.verdict.value}_on", on
-    text = speech.say(
-        key,
-        treatment=speech.weekday_date(treatment),
-        safe_date=speech.weekday_date(answer.safe_date),
-        on_date=speech.weekday_date(on) if on else "",
-    )
-    if past and on is not None:
-        text = f"{text} {speech.say('sun.past_day', on_date=speech.weekday_date(on))}"
-    return Answer(text, "sun", answer.verdict.value, answer.permits, treatment, about)
+        mine = speech.say(
+            f"sun_duration.{answer.verdict.value}",
+            treatment=speech.weekday_date(treatment),
+            safe_date=speech.weekday_date(answer.safe_date),
+        )
+        return Answer(f"{general} {mine}", "sun", answer.verdict.value, answer.permits, treatment, general=general)
+
+    return speak
 
 
-def _sun_duration(ctx: Context, treatment: date | None, on: date | None) -> Answer:
-    speech = ctx.speech
-    general = speech.say("sun_duration.general")
-    if treatment is None:
-        return Answer(general)
-    answer = recovery.sun(treatment, ctx.today.earliest, ctx.protocol)
-    mine = speech.say(
-        f"sun_duration.{answer.verdict.value}",
-        treatment=speech.weekday_date(treatment),
-        safe_date=speech.weekday_date(answer.safe_date),
-    )
-    return Answer(f"{general} {mine}", "sun", answer.verdict.value, answer.permits, treatment, general=general)
+def _outdoors(ctx: Context, treatment: date | None, on: date | None) -> Answer:
+    """Going out is not sunbathing: the general rule, then where the patient is with the sun,
+    today or on the day they asked about."""
+    if treatment is None or on is None or on <= ctx.today.earliest:
+        return _sun_in_general("outdoors.general")(ctx, treatment, None)
+    general = ctx.speech.say("outdoors.general")
+    mine = _sun(ctx, treatment, on)
+    return replace(mine, text=f"{general} {mine.text}", general=general)
 
 
 def _makeup(ctx: Context, treatment: date | None, on: date | None) -> Answer:
     assert treatment is not None
-    speech = ctx.speech
-    answer = recovery.makeup(treatment, ctx.today.earliest, ctx.protocol)
-    text = speech.say(
-        f"makeup.{answer.verdict.value}",
-        treatment=speech.weekday_date(treatment),
-        from_date=speech.weekday_date(answer.from_date),
-    )
-    return Answer(text, "makeup", answer.verdict.value, answer.permits, treatment)
+    rule = ctx.protocol
+    return _on_a_day(ctx, "makeup", lambda day: recovery.makeup(treatment, day, rule), treatment, on, "from_date")
 
 
 def _results(ctx: Context, treatment: date | None, on: date | None) -> Answer:
@@ -163,14 +179,20 @@ class Kind:
 
 QUESTIONS: dict[str, Kind] = {
     "SunIntent": Kind(_sun, needs_date=True, takes_day=True),
-    "SunDurationIntent": Kind(_sun_duration, needs_date=False),
-    "MakeupIntent": Kind(_makeup, needs_date=True),
+    "SunDurationIntent": Kind(_sun_in_general("sun_duration.general"), needs_date=False),
+    "MakeupIntent": Kind(_makeup, needs_date=True, takes_day=True),
+    # Going out is not sunbathing: outdoors is fine with sunscreen; the sun rule still holds.
+    "OutdoorsIntent": Kind(_outdoors, needs_date=False, takes_day=True),
     "ResultsIntent": Kind(_results, needs_date=False),
     "RednessIntent": Kind(_redness, needs_date=False),
     "ProgressIntent": Kind(_progress, needs_date=True),
     "TanningIntent": Kind(_fixed("tanning.speech"), needs_date=False, uses_date=False),
     "PeelingIntent": Kind(_fixed("peeling.speech"), needs_date=False, uses_date=False),
     "SymptomIntent": Kind(_fixed("symptom.speech"), needs_date=False, uses_date=False),
+    "SunscreenIntent": Kind(_fixed("sunscreen.speech"), needs_date=False, uses_date=False),
+    "OutcomeIntent": Kind(_fixed("outcome.speech"), needs_date=False, uses_date=False),
+    "SensitivityIntent": Kind(_fixed("sensitivity.speech"), needs_date=False, uses_date=False),
+    "SkincareIntent": Kind(_fixed("skincare.speech"), needs_date=False, uses_date=False),
 }
 
 

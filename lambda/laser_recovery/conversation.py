@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import re
 import types
 import typing
 from dataclasses import dataclass, field, fields, is_dataclass
@@ -47,6 +48,7 @@ class TreatmentDateWanted:
     question: Question | None = None
     correcting: bool = False
     dating: bool = False  # the date of a treatment told before without one
+    within: str | None = None  # the month or week the patient named, as Alexa gave it
 
 
 @dataclass(frozen=True)
@@ -125,9 +127,12 @@ ELICITED_SLOTS: dict[str, tuple[str, ...]] = {
     "RecordTreatmentIntent": ("date", "duration"),
     "CorrectTreatmentIntent": ("date", "duration"),
     "SunIntent": ("date",),
+    "MakeupIntent": ("date",),
+    "OutdoorsIntent": ("date",),
     "ChooseTreatmentIntent": ("date",),
 }
 READINGS = ("facts", "aftercare")
+_SPAN = re.compile(r"^(\d{4}-W\d{1,2}(-WE)?|(\d{4}|XXXX)-\d{2})$")  # a week, weekend or month
 EARLIEST_DATE = date(1900, 1, 1)  # nothing the skill keeps is older; older means forged
 
 
@@ -189,6 +194,8 @@ class ConversationState:
             question = what.question
             questions += [question.intent] if question else []
             dates += [question.on] if question else []
+        if isinstance(what, TreatmentDateWanted) and what.within is not None and not _SPAN.match(what.within):
+            raise ValueError("not a month or week Alexa gives")
         if isinstance(what, ConfirmationWanted):
             dates += [what.day, what.replaces]
         if isinstance(what, ChoiceWanted):

@@ -156,6 +156,30 @@ def treatment_date(value: str, today: LocalDay) -> TreatmentDay | Unclear:
     return day if isinstance(day, Unclear) else in_the_past(day, today)
 
 
+def within(day: date, span: str, today: LocalDay) -> TreatmentDay | Unclear:
+    """The day of a span the patient named before ("October", "last week") that a day said
+    now picks out: "the third" after "October" is October 3rd, "Tuesday" after "last week"
+    is last week's Tuesday. Alexa resolves each alone, to the next such day; together they
+    are one date the patient said, and it needs no moving."""
+    week = re.match(r"^(\d{4})-W(\d{1,2})(-WE)?$", span)
+    month = _MONTH.match(span)
+    try:
+        if week:
+            if week[3] and day.isoweekday() < 6:
+                return Unclear.WEEKEND
+            found = date.fromisocalendar(int(week[1]), int(week[2]), day.isoweekday())
+        elif month:
+            year, number = span.split("-")
+            found = date(today.latest.year if year == "XXXX" else int(year), int(number), day.day)
+            if found > today.latest:  # a month named ahead, as Alexa resolves a month: last year's
+                return in_the_past(found, today)
+        else:
+            return in_the_past(day, today)
+    except ValueError:  # no such day in that month
+        return Unclear.UNKNOWN
+    return TreatmentDay(found) if found <= today.latest else Unclear.AHEAD
+
+
 def days_ago(value: str, instant: datetime, zone: tzinfo | None) -> date | Unclear:
     """The local date an AMAZON.DURATION ("two weeks ago") points back to.
 

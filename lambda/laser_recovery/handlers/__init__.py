@@ -6,8 +6,8 @@ from ask_sdk_core.dispatch_components import AbstractExceptionHandler, AbstractR
 
 from .errors import CatchAllHandler, StoreErrorHandler
 from .forget import ForgetConfirmedHandler, ForgetDeclinedHandler, ForgetHandler
-from .questions import QuestionHandler, UnsureHandler
-from .reading import AftercareHandler, FactsHandler, ReadMoreHandler, StopReadingHandler
+from .questions import NotCoveredHandler, QuestionHandler, UnsureHandler, UpcomingHandler
+from .reading import AftercareHandler, AreasHandler, FactsHandler, ReadMoreHandler, StopReadingHandler
 from .session import (
     FallbackHandler,
     HelpHandler,
@@ -43,10 +43,13 @@ def request_handlers() -> list[AbstractRequestHandler]:
         StopReadingHandler(),
         QuestionHandler(),
         UnsureHandler(),
+        NotCoveredHandler(),
+        UpcomingHandler(),
         TellDateHandler(),
         StrayChoiceHandler(),
         ForgetHandler(),
         FactsHandler(),
+        AreasHandler(),
         AftercareHandler(),
         HelpHandler(),
         HomeHandler(),

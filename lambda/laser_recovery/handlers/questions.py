@@ -5,12 +5,13 @@ from __future__ import annotations
 from ask_sdk_model import Response
 
 from ..answers import QUESTIONS
-from ..conversation import Question
+from ..conversation import Question, TreatmentDateWanted
 from ..dates import Move, Unclear, read_date
+from ..recovery import day_number
 from ..store import PatientRecord, StoreError
 from ..turn import Turn
 from .base import TurnHandler
-from .replies import close, confirm_prompt, date_prompt, day_prompt, respond
+from .replies import close, confirm_prompt, date_prompt, day_prompt, respond, shared_with_others
 
 
 def ask(turn: Turn, question: Question) -> Response:
@@ -33,6 +34,21 @@ def ask(turn: Turn, question: Question) -> Response:
     if kind.needs_date and record.latest is None:
         return close(turn, [], date_prompt(turn, question, key="treatment.ask_first"))
     return turn.answer(respond(turn, question, record).text)
+
+
+def where_you_are(turn: Turn) -> list[str]:
+    """For a returning patient opening the skill: the day of their recovery and the sun
+    answer, the one most asked. Nothing when no date can carry it (none yet, one awaiting a
+    check, an undated treatment) or the store cannot say: then the menu alone."""
+    try:
+        record = turn.record
+    except StoreError:
+        return []
+    if record.latest is None or record.latest_unconfirmed or record.undated is not None:
+        return []
+    day = day_number(record.latest, turn.today.earliest)
+    where = turn.speech.say("launch.day", day=day) if day else turn.speech.say("launch.treatment_day")
+    return [where, respond(turn, Question("SunIntent"), record).text]
 
 
 class QuestionHandler(TurnHandler):
@@ -58,4 +74,34 @@ class UnsureHandler(TurnHandler):
     intents = ("UnsureIntent",)
 
     def reply(self, turn: Turn) -> Response:
-        return turn.answer(turn.speech.say("unsure.speech"))
+        speech = turn.speech
+        if not isinstance(turn.state.offered, TreatmentDateWanted) and not shared_with_others(turn):
+            # Not asked for a date: "I don't remember my treatment date" may want the one kept.
+            record = turn.record
+            if record.latest is not None and not record.latest_unconfirmed and record.undated is None:
+                ago = speech.ago(max(0, (turn.today.earliest - record.latest).days))
+                return turn.answer(speech.say("unsure.known", date=speech.weekday_date(record.latest), ago=ago))
+        return turn.answer(speech.say("unsure.speech"))
+
+
+class UpcomingHandler(TurnHandler):
+    """ "My treatment is on Friday", "I haven't had it yet": nothing to count from, so
+    nothing is stored, and the question waiting for a date is asked again."""
+
+    intents = ("UpcomingTreatmentIntent",)
+
+    def reply(self, turn: Turn) -> Response:
+        follow_up = turn.speech.say("welcome.anything_else")
+        return turn.ask(turn.speech.say("upcoming.speech"), follow_up, reprompt=follow_up)
+
+
+class NotCoveredHandler(TurnHandler):
+    """A question the clinic's guide does not answer: said so, and the conversation goes on
+    (even after a one-shot: the patient was asking, and may have a question we can answer)."""
+
+    intents = ("NotCoveredIntent",)
+
+    def reply(self, turn: Turn) -> Response:
+        speech = turn.speech
+        follow_up = speech.say("welcome.anything_else")
+        return turn.ask(speech.say("not_covered.speech"), follow_up, reprompt=follow_up)

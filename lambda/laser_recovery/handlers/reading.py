@@ -34,6 +34,23 @@ class FactsHandler(TurnHandler):
         return read(turn, "facts", 0)
 
 
+class AreasHandler(TurnHandler):
+    """ "Can it treat my back?": the areas the article names, and nothing it doesn't."""
+
+    intents = ("AreasIntent",)
+
+    def reply(self, turn: Turn) -> Response:
+        speech = turn.speech
+        area = turn.slot_id("area")
+        if area is None and turn.slot("area") is None:
+            return turn.answer(speech.say("facts.items.areas"))
+        if area == "face":
+            return turn.answer(speech.say("areas.face"))
+        if area in speech.text("areas.names"):
+            return turn.answer(speech.say("areas.listed", area=speech.say(f"areas.names.{area}")))
+        return turn.answer(speech.say("areas.other"))
+
+
 class AftercareHandler(TurnHandler):
     intents = ("AftercareIntent",)
 

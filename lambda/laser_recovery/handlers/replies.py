@@ -121,19 +121,20 @@ def date_prompt(
     correcting: bool = False,
     dating: bool = False,
     key: str = "treatment.ask",
+    within: str | None = None,
 ) -> Prompt:
     speech = turn.speech
     return Prompt(
         speech.say(key),
         speech.say("treatment.ask_reprompt"),
-        TreatmentDateWanted(question, correcting, dating),
+        TreatmentDateWanted(question, correcting, dating, within),
         (CORRECT if correcting else RECORD, "date"),
     )
 
 
 def day_prompt(turn: Turn, question: Question) -> Prompt:
     phrase = turn.speech.say("ask_day.unknown")
-    return Prompt(phrase, phrase, DayWanted(question), ("SunIntent", "date"))
+    return Prompt(phrase, phrase, DayWanted(question), (question.intent, "date"))
 
 
 def confirm_prompt(

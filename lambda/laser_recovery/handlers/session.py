@@ -8,6 +8,7 @@ from ask_sdk_model import Response
 from ..speech import unwrap
 from ..turn import Turn
 from .base import TurnHandler
+from .questions import where_you_are
 from .replies import shared_with_others
 
 
@@ -20,7 +21,9 @@ class LaunchHandler(TurnHandler):
             greeting = [speech.say("welcome.first"), turn.give_notice()]
         else:
             greeting = [speech.say("welcome.back")]
-        return turn.ask(*greeting, speech.say("welcome.menu"), reprompt=speech.say("welcome.menu_reprompt"))
+        status = where_you_are(turn)
+        menu = speech.say("launch.menu") if status else speech.say("welcome.menu")
+        return turn.ask(*greeting, *status, menu, reprompt=speech.say("welcome.menu_reprompt"))
 
 
 class HelpHandler(TurnHandler):

@@ -17,7 +17,7 @@ from ask_sdk_model import Response
 
 from ..answers import Answer
 from ..conversation import ChoiceWanted, ConfirmationWanted, Question, TreatmentDateWanted
-from ..dates import Move, TreatmentDay, Unclear, days_ago, in_the_past, read_date, treatment_date
+from ..dates import Move, TreatmentDay, Unclear, days_ago, in_the_past, read_date, treatment_date, within
 from ..recovery import Protocol
 from ..store import Change, PatientRecord
 from ..turn import Turn
@@ -37,8 +37,13 @@ from .replies import (
 
 
 def spoken_treatment(turn: Turn) -> TreatmentDay | Unclear | None:
-    """The day the patient named, moved into the past; None when they named none."""
+    """The day the patient named, moved into the past; None when they named none. A day
+    answering "which day that month (or week)?" is that month's (or week's)."""
     said = turn.slot("date")
+    offered = turn.state.offered
+    if said is not None and isinstance(offered, TreatmentDateWanted) and offered.within is not None:
+        day = read_date(said, turn.today.latest)
+        return day if isinstance(day, Unclear) else within(day, offered.within, turn.today)
     if said is not None:
         return treatment_date(said, turn.today)
     duration = turn.slot("duration")
@@ -172,7 +177,8 @@ class TellDateHandler(TurnHandler):
                 disputed = _disputed(turn, record.treatments, record.latest)
                 if disputed not in record.unconfirmed:
                     turn.save(Change(add=disputed, doubt=True))
-            return close(turn, [], date_prompt(turn, question, correcting=correcting, key=key))
+            span = turn.slot("date") if told in (Unclear.MONTH, Unclear.WEEK, Unclear.WEEKEND) else None
+            return close(turn, [], date_prompt(turn, question, correcting=correcting, key=key, within=span))
 
         if correcting and isinstance(offered, ConfirmationWanted) and offered.day in record.treatments:
             # "No, it was ..." to "was it on ...?": that date goes, and the date it was to
