@@ -168,7 +168,9 @@ def test_a_returning_patient_hears_the_day_and_the_sun_answer_then_the_menu(pati
     treated(patient, "2026-11-01")
     patient.now = "2026-11-24T18:00:00Z"  # day 23 in Los Angeles
     reply = patient.launch()
-    assert reply.text.startswith("Welcome back to Laser Recovery. Today is day 23 of your recovery. As for sunbathing: Not yet.")
+    assert reply.text.startswith(
+        "Welcome back to Laser Recovery. Today is day 23 of your recovery. As for sunbathing: Not yet."
+    )
     assert '<say-as interpret-as="date">20261227</say-as>' in reply.ssml  # the 8 weeks end
     assert reply.text.endswith("What would you like?") and reply.ends is False
 

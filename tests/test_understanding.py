@@ -28,7 +28,9 @@ FAMILIES = {
     "the skin": ("RednessIntent", "PeelingIntent", "SymptomIntent", "SensitivityIntent", "SkincareIntent"),
     "recovery": ("MakeupIntent", "ResultsIntent", "ProgressIntent", "OutcomeIntent", "AreasIntent"),
     "reading": ("FactsIntent", "AftercareIntent"),
-    "dates": ("RecordTreatmentIntent", "CorrectTreatmentIntent", "ForgetIntent", "UnsureIntent", "UpcomingTreatmentIntent"),
+    "dates": (
+        "RecordTreatmentIntent", "CorrectTreatmentIntent", "ForgetIntent", "UnsureIntent", "UpcomingTreatmentIntent",
+    ),
     "not covered": ("NotCoveredIntent",),
     "built-in": (
         "AMAZON.HelpIntent", "AMAZON.StopIntent", "AMAZON.CancelIntent", "AMAZON.RepeatIntent",
