@@ -180,7 +180,12 @@ class TellDateHandler(TurnHandler):
             span = turn.slot("date") if told in (Unclear.MONTH, Unclear.WEEK, Unclear.WEEKEND) else None
             return close(turn, [], date_prompt(turn, question, correcting=correcting, key=key, within=span))
 
-        if correcting and isinstance(offered, ConfirmationWanted) and offered.day in record.treatments:
+        if correcting and isinstance(offered, ConfirmationWanted) and record.latest is not None:
+            if offered.day not in record.treatments:
+                # The date asked about was changed since (on another device): which date "it"
+                # is can't be known, so nothing changes and the patient hears what stands.
+                gone = turn.speech.say("confirm.gone", latest=turn.speech.weekday_date(record.latest))
+                return close(turn, [gone])
             # "No, it was ..." to "was it on ...?": that date goes, and the date it was to
             # replace, if any, is the one the new date replaces.
             if offered.replaces is None or offered.replaces not in record.treatments:
