@@ -183,9 +183,9 @@ class TellDateHandler(TurnHandler):
         if correcting and isinstance(offered, ConfirmationWanted) and record.latest is not None:
             if offered.day not in record.treatments:
                 # The date asked about was changed since (on another device): which date "it"
-                # is can't be known, so nothing changes and the patient hears what stands.
-                gone = turn.speech.say("confirm.gone", latest=turn.speech.weekday_date(record.latest))
-                return close(turn, [gone])
+                # is can't be known, so none is taken away on a guess and the date told is
+                # added. An extra date can only delay an answer; a lost one can bring a "yes".
+                return tell(turn, told, offered.question)
             # "No, it was ..." to "was it on ...?": that date goes, and the date it was to
             # replace, if any, is the one the new date replaces.
             if offered.replaces is None or offered.replaces not in record.treatments:
