@@ -264,8 +264,9 @@ class Household(RuleBasedStateMachine):
         if said is None:
             return
         asked = self.asked_of(device, person)
-        if asked is not None and asked.kind == "confirm":
+        if asked is not None and asked.kind == "confirm" and asked.day is not None:
             target: date | None = asked.day  # "no, it was ...": the date being checked
+            person.truth.discard(person.meanings.get(asked.day, asked.day))  # and what it stood for
         else:
             truth = sorted(person.truth)
             target = truth[which % len(truth)] if truth else None
