@@ -35,41 +35,28 @@ class _Alt:
     options: tuple[tuple[Any, ...], ...]  # each option is a sequence of parts
 
 
-def _parse(text: str, phrases: dict[str, str], depth: int = 0) -> tuple[Any, ...]:
+def _parse(text: str, phrases: dict[str, str]) -> tuple[Any, ...]:
     """Parts of a pattern: literal strings and _Alt groups (phrase references inlined)."""
-    if depth > 8:
-        raise GrammarError(f"phrase references nest too deeply near {text!r}")
     text = _REF.sub(lambda m: _phrase(m[1], phrases), text)
     parts: list[Any] = []
-    stack: list[list[list[Any]]] = []  # open groups: their options so far
-    current: list[Any] = parts
-    buffer = ""
-    for char in text:
-        if char == "(":
-            current.append(buffer)
-            buffer = ""
-            stack.append([[]])
-            current = stack[-1][-1]
-        elif char == "|":
-            if not stack:
-                raise GrammarError(f"'|' outside a group in {text!r}")
-            current.append(buffer)
-            buffer = ""
-            stack[-1].append([])
-            current = stack[-1][-1]
-        elif char == ")":
-            if not stack:
-                raise GrammarError(f"unbalanced ')' in {text!r}")
-            current.append(buffer)
-            buffer = ""
-            group = _Alt(tuple(tuple(option) for option in stack.pop()))
-            current = parts if not stack else stack[-1][-1]
-            current.append(group)
-        else:
-            buffer += char
+    stack: list[tuple[list[Any], list[list[Any]]]] = []  # open groups: (where they go, options so far)
+    current = parts
+    for piece in re.split(r"([()|])", text):
+        if piece in ("|", ")") and not stack:
+            raise GrammarError(f"unbalanced {piece!r} in {text!r}")
+        if piece == "(":
+            stack.append((current, [[]]))
+            current = stack[-1][1][-1]
+        elif piece == "|":
+            stack[-1][1].append([])
+            current = stack[-1][1][-1]
+        elif piece == ")":
+            current, options = stack.pop()
+            current.append(_Alt(tuple(tuple(option) for option in options)))
+        elif piece:
+            current.append(piece)
     if stack:
         raise GrammarError(f"unbalanced '(' in {text!r}")
-    current.append(buffer)
     return tuple(parts)
 
 

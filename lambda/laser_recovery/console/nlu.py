@@ -134,6 +134,7 @@ class Understanding:
         dialog = model["interactionModel"].get("dialog", {})
         self.dialog_intents = {i["name"] for i in dialog.get("intents", [])}
         self._nearest = Nearest([self._candidate(sample) for sample in self.samples])
+        self.samples = _Indexed(self.samples)  # thousands of samples: index their first words once
 
     def _candidate(self, sample: Sample) -> Candidate:
         """A sample for the similarity tier: its words, and each slot as its type."""
@@ -157,8 +158,6 @@ class Understanding:
 
     def understand(self, text: str, today: date) -> Match:
         """The sample that matches most of the words; failing that, the nearest sample."""
-        if not isinstance(self.samples, _Indexed):
-            self.samples = _Indexed(self.samples)
         said = words(text)
         matched = _best(self.samples, said, self._slot_reader(today))
         if matched is not None:
