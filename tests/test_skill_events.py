@@ -111,3 +111,13 @@ def test_the_persistence_status_is_read_from_the_body_when_the_sdk_keeps_it() ->
     as_dict = {"userInformationPersistenceStatus": "NOT_PERSISTED"}
     assert persistence_status(SimpleNamespace(body=as_dict)) == "NOT_PERSISTED"
     assert persistence_status(SimpleNamespace()) is None
+
+
+@pytest.mark.parametrize(("status", "kept"), [("PERSISTED", True), ("NOT_PERSISTED", False), (None, False)])
+def test_the_whole_skill_reads_the_persistence_status_from_the_raw_event(
+    store: TreatmentStore, status: str | None, kept: bool
+) -> None:
+    # ask-sdk-model drops the event's body; the skill's boundary reads it from the JSON.
+    store.update(patient_id(USER), Change(add=DAY))
+    run_whole_skill(store, skill_disabled(USER, status))
+    assert (store.get(patient_id(USER)) is not None) is kept

@@ -20,13 +20,13 @@ from typing import Any
 import pytest
 from ask_sdk_core.dispatch_components import AbstractRequestHandler
 from ask_sdk_core.handler_input import HandlerInput
-from ask_sdk_core.skill import CustomSkill
 from ask_sdk_core.skill_builder import CustomSkillBuilder
 from ask_sdk_core.utils import is_request_type
 from ask_sdk_model import Response
 from flask.testing import FlaskClient
 
 from laser_recovery.config import Settings
+from laser_recovery.skill import Skill
 from laser_recovery.web import RequestVerifier, VerificationError, create_app
 from tests.support.pki import AlexaPki, alexa_pki, new_leaf, sign_body
 
@@ -111,7 +111,7 @@ class StandIn:
         builder = CustomSkillBuilder()
         builder.add_request_handler(Launch())
         builder.add_request_handler(Broken())
-        self.skill: CustomSkill = builder.create()
+        self.skill = Skill(builder.create(), skill_id=SKILL_ID)
 
 
 @pytest.fixture
@@ -402,11 +402,13 @@ def test_other_methods_and_paths_answer_in_one_line(open_client) -> None:
     assert_refused(open_client.post("/nowhere", data=b"{}"), 404)
 
 
-def test_skill_failure_is_500_in_one_line_and_logged_without_ids(open_client, stand_in, caplog) -> None:
+def test_skill_failure_is_the_spoken_apology_and_logged_without_ids(open_client, stand_in, caplog) -> None:
     intent = {"name": "AnyIntent", "confirmationStatus": "NONE", "slots": {}}
     with caplog.at_level(logging.INFO):
         reply = open_client.post("/alexa", data=encode(envelope("IntentRequest", intent=intent)))
-    assert assert_refused(reply, 500) == "internal error"
+    assert reply.status_code == 200
+    assert "something went wrong" in reply.get_json()["response"]["outputSpeech"]["ssml"]
+    assert reply.get_json()["response"]["shouldEndSession"] is False
     assert stand_in.calls == 1
     assert "RuntimeError at " in caplog.text
     assert "SECRET" not in caplog.text and "boom" not in caplog.text

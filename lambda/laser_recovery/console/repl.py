@@ -8,7 +8,6 @@ may read the clock (the skill never does: it only sees the request timestamp).
 from __future__ import annotations
 
 import contextlib
-import json
 import logging
 import os
 import shutil
@@ -21,12 +20,8 @@ from pathlib import Path
 from typing import Any, TextIO
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from ask_sdk_core.serialize import DefaultSerializer
-from ask_sdk_core.skill import CustomSkill
-from ask_sdk_model.request_envelope import RequestEnvelope
-
 from ..config import Settings
-from ..skill import build_skill
+from ..skill import Skill, build_skill
 from .alexa_dates import words
 from .envelopes import Session, envelope, intent_request, launch_request, session_ended_request
 from .nlu import Match, Slot, Understanding
@@ -88,14 +83,13 @@ class Console:
         self.voice = voice
         self.debug = debug
         self.styled = styled
-        self._serializer = DefaultSerializer()
         self._skill = self._build()
         self._session: Session | None = None
         self._eliciting: tuple[str, str, dict[str, Any]] | None = None  # intent, slot, slots so far
         self._silences = 0
         self._last_reprompt = ""
 
-    def _build(self) -> CustomSkill:
+    def _build(self) -> Skill:
         settings = Settings(local_store=self.store)
         return build_skill(settings, api_client=ConsoleSettingsApi(lambda: self.clock.zone.key))
 
@@ -200,10 +194,7 @@ class Console:
         body = envelope(request, self._session, locale=self.locale, now=self.clock.now())
         self._eliciting = None
         try:
-            parsed = self._serializer.deserialize(json.dumps(body), RequestEnvelope)
-            reply = self._serializer.serialize(self._skill.invoke(request_envelope=parsed, context=None))
-            if not isinstance(reply, dict):
-                raise TypeError("the response envelope did not serialize to an object")
+            reply = self._skill.answer(body)
         except Exception as error:  # the console survives a skill bug and says so
             log.debug("the skill raised", exc_info=True)
             self._note(f"(the skill raised {type(error).__name__}; --debug shows the traceback)")

@@ -1,0 +1,168 @@
+"""The request envelope's shape, checked before the ASK SDK reads it.
+
+The SDK's deserialiser trusts its input: an unknown request type, a timestamp that is a
+number, slots sent as a list, a null context or request each raise out of it, or worse, get
+through and raise later inside the skill's own error handling. Alexa never sends any of
+these, so whoever did gets a clear refusal, and nothing escapes to Lambda or the web server.
+
+Only what the skill reads is checked here, field by field, against the types Alexa
+documents; fields the skill never reads may carry anything Alexa adds later, and the SDK's
+own parse (caught in `read`) still stands guard over them.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping
+from datetime import datetime
+from typing import Any
+
+from ask_sdk_core.serialize import DefaultSerializer
+from ask_sdk_model import Request, RequestEnvelope
+
+Check = Callable[[Any, str], None]
+
+# A few KiB is what Alexa sends; this is only a guard against walking megabytes of slots.
+MAX_SLOTS = 64
+MAX_TEXT = 8 * 1024
+FIRST_YEAR, LAST_YEAR = 2014, 9000  # Alexa's first year; far enough from datetime's end
+
+_SERIALIZER = DefaultSerializer()
+
+
+class InvalidEnvelope(ValueError):
+    """Not a request Alexa could have sent; the message is one line naming the field, no values."""
+
+
+def _text(value: Any, where: str) -> None:
+    if not isinstance(value, str):
+        raise InvalidEnvelope(f"{where} must be a string")
+    if len(value) > MAX_TEXT:
+        raise InvalidEnvelope(f"{where} is too long")
+
+
+def _flag(value: Any, where: str) -> None:
+    if not isinstance(value, bool):
+        raise InvalidEnvelope(f"{where} must be true or false")
+
+
+def _instant(value: Any, where: str) -> None:
+    _text(value, where)
+    try:
+        instant = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        raise InvalidEnvelope(f"{where} must be an ISO 8601 time") from None
+    # "Today" comes from this instant: without an offset it would be read in the server's zone.
+    if instant.utcoffset() is None:
+        raise InvalidEnvelope(f"{where} must say its time zone")
+    # Alexa sends the time of the request; the dates counted from it must stay in range.
+    if not FIRST_YEAR <= instant.year <= LAST_YEAR:
+        raise InvalidEnvelope(f"{where} is not a time Alexa could send")
+
+
+def _one_of(*allowed: str) -> Check:
+    def check(value: Any, where: str) -> None:
+        if value not in allowed:
+            raise InvalidEnvelope(f"{where} must be one of {', '.join(allowed)}")
+
+    return check
+
+
+def _object(required: Mapping[str, Check] | None = None, optional: Mapping[str, Check] | None = None) -> Check:
+    """A JSON object with these fields; optional ones may be missing or null, others are free."""
+
+    def check(value: Any, where: str) -> None:
+        if not isinstance(value, dict):
+            raise InvalidEnvelope(f"{where} must be an object")
+        for name, field in (required or {}).items():
+            if name not in value:
+                raise InvalidEnvelope(f"{where}.{name} is missing")
+            field(value[name], f"{where}.{name}")
+        for name, field in (optional or {}).items():
+            if value.get(name) is not None:
+                field(value[name], f"{where}.{name}")
+
+    return check
+
+
+def _slots(value: Any, where: str) -> None:
+    _object()(value, where)
+    if len(value) > MAX_SLOTS:
+        raise InvalidEnvelope(f"{where} has too many slots")
+    slot = _object(
+        {"name": _text},
+        {"value": _text, "confirmationStatus": _CONFIRMATION, "resolutions": _object(), "slotValue": _object()},
+    )
+    for name, item in value.items():
+        slot(item, f"{where}.{name}")
+
+
+def _request_type(value: Any, where: str) -> None:
+    # The SDK's own list of the request types it can read: anything else it cannot parse.
+    _text(value, where)
+    if value not in Request.discriminator_value_class_map:
+        raise InvalidEnvelope(f"{where} is not a request type Alexa sends")
+
+
+_CONFIRMATION = _one_of("NONE", "CONFIRMED", "DENIED")
+_ID = _object({}, {"userId": _text, "personId": _text, "applicationId": _text, "deviceId": _text})
+
+_ENVELOPE = _object(
+    {
+        "version": _text,
+        "context": _object(
+            {
+                "System": _object(
+                    {"user": _object({"userId": _text})},
+                    {
+                        "application": _ID,
+                        "person": _object({"personId": _text}),
+                        "device": _object({}, {"deviceId": _text, "supportedInterfaces": _object()}),
+                        "apiEndpoint": _text,
+                        "apiAccessToken": _text,
+                    },
+                )
+            }
+        ),
+        "request": _object(
+            {"type": _request_type, "requestId": _text, "timestamp": _instant},
+            {
+                "locale": _text,
+                "dialogState": _one_of("STARTED", "IN_PROGRESS", "COMPLETED"),
+                "intent": _object({"name": _text}, {"confirmationStatus": _CONFIRMATION, "slots": _slots}),
+                "reason": _text,
+                "body": _object(),
+            },
+        ),
+    },
+    {
+        "session": _object(
+            {"sessionId": _text},
+            {
+                "new": _flag,
+                "application": _ID,
+                "user": _ID,
+                "attributes": _object(),
+            },
+        ),
+    },
+)
+
+
+def read(event: Any) -> RequestEnvelope:
+    """The SDK's envelope for `event` (parsed JSON), or InvalidEnvelope saying what is wrong."""
+    _ENVELOPE(event, "envelope")
+    try:
+        envelope = _SERIALIZER.deserialize(json.dumps(event), RequestEnvelope)
+    except Exception:
+        # Whatever the SDK's models raise on a field the skill does not read: its message
+        # may quote the value, so only the fact is kept.
+        raise InvalidEnvelope("envelope could not be read") from None
+    if envelope is None or envelope.request is None or envelope.context is None:
+        raise InvalidEnvelope("envelope could not be read")
+    # ask-sdk-model has no field for a skill event's body, so its deserialiser drops it; the
+    # SkillDisabled handler needs its userInformationPersistenceStatus.
+    body = event["request"].get("body")
+    if isinstance(body, dict):
+        envelope.request.body = body
+    return envelope
