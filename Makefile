@@ -6,7 +6,10 @@ export PYTHONPATH := $(CURDIR)/lambda
 
 .PHONY: run run-dynamodb test lint fuzz jdk chat models package bench clean
 
+# The oldest Python the skill runs on (README): checked before a minute of installing.
 $(VENV)/.installed: lambda/requirements.txt requirements-dev.txt
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null || { \
+	  echo "laser-recovery needs Python 3.11 or newer, and $(PYTHON) is $$($(PYTHON) -V 2>&1 || echo missing); set PYTHON=python3.11 or newer" >&2; exit 2; }
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	touch $@

@@ -5,8 +5,10 @@ Every variable is documented in the README's configuration table; keep the two i
 
 from __future__ import annotations
 
+import ipaddress
 import logging
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -44,14 +46,38 @@ class Settings:
 
         return cls(
             table_name=get("TABLE_NAME"),
-            local_store=Path(get("LOCAL_STORE") or DEFAULT_LOCAL_STORE),
+            local_store=_local_store(get("LOCAL_STORE")),
             skill_id=_skill_id(get("SKILL_ID")),
             verify_requests=_flag("ASK_VERIFY_REQUESTS", get("ASK_VERIFY_REQUESTS"), True),
-            host=get("HOST") or "127.0.0.1",
+            host=_host(get("HOST")),
             port=_port(get("PORT")),
             log_level=_log_level(get("LOG_LEVEL")),
             alexa_api_hosts=_hosts(get("ALEXA_API_HOSTS")),
         )
+
+
+def _local_store(value: str | None) -> Path:
+    # Checked here so a bad path is one line naming the variable, not a traceback from SQLite.
+    path = Path(value or DEFAULT_LOCAL_STORE).expanduser()
+    if path.is_dir():
+        raise ConfigError(f"LOCAL_STORE must be a file, and {str(path)!r} is a directory")
+    if not path.parent.is_dir():
+        raise ConfigError(f"LOCAL_STORE's folder {str(path.parent)!r} does not exist")
+    return path
+
+
+_HOST_NAME = re.compile(r"^(?=.{1,253}$)([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$")
+
+
+def _host(value: str | None) -> str:
+    if value is None:
+        return "127.0.0.1"
+    try:
+        ipaddress.ip_address(value)
+    except ValueError:
+        if not _HOST_NAME.match(value):
+            raise ConfigError(f"HOST must be an IP address or a host name, not {value!r}") from None
+    return value
 
 
 def _skill_id(value: str | None) -> str | None:
