@@ -1,5 +1,6 @@
 """A loopback HTTP proxy in front of DynamoDB Local that can fail chosen operations for real:
-answer 400 ThrottlingException, answer 503, or never answer (the client's read timeout fires).
+answer 400 ThrottlingException, answer 503, never answer (the client's read timeout fires),
+apply the call and then never answer (a "phantom" write), or answer slowly.
 Requests it does not fail are forwarded unchanged, so the record behind it is the real one."""
 
 from __future__ import annotations
@@ -7,6 +8,7 @@ from __future__ import annotations
 import http.client
 import json
 import threading
+import time
 from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -18,6 +20,9 @@ from tests.support.loopback import QuietHandler, serving
 THROTTLE = "throttle"
 UNAVAILABLE = "unavailable"
 TIMEOUT = "timeout"
+APPLIED_TIMEOUT = "applied-timeout"
+SLOW = "slow"
+SLOW_SECONDS = 0.8
 
 _ERRORS = {
     THROTTLE: (400, "ThrottlingException", "Rate of requests exceeds the allowed throughput."),
@@ -52,11 +57,22 @@ class _Handler(QuietHandler):
             self.server.calls[operation] += 1
             fault = self.server.faults.get(operation)
             hook = self.server.before_forward.pop(operation, None)
+        if hook is not None:
+            hook()
         if fault == TIMEOUT:
             # Hold the request unanswered and never forward it: the client times out first.
             self.server.release.wait(timeout=10)
             self.close_connection = True
             return
+        if fault == APPLIED_TIMEOUT:
+            # DynamoDB did the work, but its answer is lost: the client cannot tell.
+            self._forward(body, reply=False)
+            self.server.release.wait(timeout=10)
+            self.close_connection = True
+            return
+        if fault == SLOW:
+            time.sleep(SLOW_SECONDS)
+            fault = None
         if fault is not None:
             status, code, message = _ERRORS[fault]
             payload = json.dumps(
@@ -68,11 +84,9 @@ class _Handler(QuietHandler):
             self.end_headers()
             self.wfile.write(payload)
             return
-        if hook is not None:
-            hook()
         self._forward(body)
 
-    def _forward(self, body: bytes) -> None:
+    def _forward(self, body: bytes, *, reply: bool = True) -> None:
         upstream = http.client.HTTPConnection(
             self.server.upstream.hostname, self.server.upstream.port, timeout=10
         )
@@ -83,6 +97,8 @@ class _Handler(QuietHandler):
             payload = answer.read()
         finally:
             upstream.close()
+        if not reply:
+            return
         self.send_response(answer.status)
         for name, value in answer.getheaders():
             if name.lower() not in {"transfer-encoding", "connection", "content-length"}:

@@ -15,6 +15,7 @@ from ask_sdk_core.skill_builder import CustomSkillBuilder
 from ask_sdk_model import Response
 from ask_sdk_model.services import ApiClient
 
+from . import budget
 from .alexa_api import DeadlineApiClient
 from .config import Settings
 from .envelope import InvalidEnvelope, read
@@ -85,7 +86,8 @@ class Skill:
         if self._skill_id is not None and application_id(event) != self._skill_id:
             raise InvalidEnvelope("request is for a different skill")
         try:
-            response = self._skill.invoke(request_envelope=envelope, context=context)
+            with budget.turn(_remaining_ms(context)):
+                response = self._skill.invoke(request_envelope=envelope, context=context)
             payload = self._skill.serializer.serialize(response)
         except Exception as failure:
             log.error("turn failed: %s", where_failed(failure))
@@ -103,6 +105,15 @@ class Skill:
         except InvalidEnvelope as bad:
             log.warning("refused request: %s", bad)
             return _spoken(speech_for(None, Protocol.load()).say("errors.invalid"), end=True)
+
+
+def _remaining_ms(context: Any) -> int | None:
+    """The Lambda context's time left, when there is one (the web service has none)."""
+    remaining = getattr(context, "get_remaining_time_in_millis", None)
+    try:
+        return int(remaining()) if callable(remaining) else None
+    except (TypeError, ValueError):
+        return None
 
 
 def application_id(event: dict[str, Any]) -> str | None:

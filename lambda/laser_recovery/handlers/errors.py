@@ -45,7 +45,8 @@ class StoreErrorHandler(AbstractExceptionHandler):
 
     def handle(self, handler_input: HandlerInput, exception: Exception) -> Response:
         log.warning("store unavailable: %s", exception)
-        return _apologise(handler_input, "errors.store")
+        unsure = isinstance(exception, StoreError) and exception.uncertain
+        return _apologise(handler_input, "errors.unsure" if unsure else "errors.store")
 
 
 class CatchAllHandler(AbstractExceptionHandler):

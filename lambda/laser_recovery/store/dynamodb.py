@@ -30,13 +30,13 @@ import boto3
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
+from .. import budget
 from .model import SCHEMA_VERSION, Change, PatientId, PatientRecord, StoreError
 
-# Alexa gives up after 8 s and the function after 7 s, and a turn makes two store calls at
-# most (a session's one read, then one write; a correction that loses a race re-reads). Worst
-# case per call, with these numbers:
-# two attempts of at most 0.5 s connect + 0.6 s read, plus botocore's jittered backoff
-# (at most 1 s after throttling) stays near 3.2 s, so even two failing calls fit.
+# Alexa gives up after 8 s and the function after 7 s. Worst case per call, with these
+# numbers: two attempts of at most 0.5 s connect + 0.6 s read, plus botocore's jittered
+# backoff (at most 1 s before the second attempt), so about 3.2 s. A turn may make several
+# calls; the turn's budget (budget.py) starts a call only when its worst case still fits.
 CLIENT_CONFIG = Config(
     connect_timeout=0.5,
     read_timeout=0.6,
@@ -100,8 +100,23 @@ class DynamoDBStore:
         return None if item is None else _record(item)
 
     def update(self, patient: PatientId, change: Change) -> PatientRecord:
+        try:
+            return self._apply(patient, change)
+        except _NotSent:
+            raise
+        except StoreError as failure:
+            # A write that timed out may have been applied all the same: read it back rather
+            # than tell the patient "not saved" when it was, or "saved" when it was not.
+            record = self._settle(patient, failure)
+            current = record if record is not None else PatientRecord()
+            if current.changed(change) == current:
+                return current
+            raise
+
+    def _apply(self, patient: PatientId, change: Change) -> PatientRecord:
         if change.remove is None:
-            # ADD on a string set is a server-side union: two devices adding at once both land.
+            # ADD on a string set is a server-side union: two devices adding at once both land,
+            # and a retried ADD lands once.
             return _record(self._update(patient, **_parts(change)))
         # DynamoDB rejects ADD and DELETE on the same attribute in one expression ("two
         # document paths overlap"), and has no set-difference function. So: read, compute the
@@ -127,7 +142,20 @@ class DynamoDBStore:
         raise StoreError("DynamoDB UpdateItem: too many concurrent changes")
 
     def delete(self, patient: PatientId) -> None:
-        self._call("DeleteItem", TableName=self._table, Key=_key(patient))
+        try:
+            self._call("DeleteItem", TableName=self._table, Key=_key(patient))
+        except _NotSent:
+            raise
+        except StoreError as failure:
+            if self._settle(patient, failure) is not None:
+                raise
+
+    def _settle(self, patient: PatientId, failure: StoreError) -> PatientRecord | None:
+        """The record as it stands after a failed write, or the failure made uncertain."""
+        try:
+            return self.get(patient)
+        except StoreError:
+            raise StoreError(str(failure), uncertain=True) from None
 
     def others(self, patient: PatientId) -> bool:
         return any(
@@ -221,6 +249,8 @@ class DynamoDBStore:
 
     def _call(self, operation: str, **request: Any) -> dict[str, Any]:
         """Run one DynamoDB call; every failure becomes a StoreError naming only its kind."""
+        if not budget.affords(_worst_case(self.client)):
+            raise _NotSent(f"DynamoDB {operation}: no time left in the turn")
         try:
             return getattr(self.client, _METHODS[operation])(**request)
         except ClientError as error:
@@ -233,8 +263,21 @@ class DynamoDBStore:
             raise StoreError(f"DynamoDB {operation}: {type(error).__name__}") from None
 
 
+def _worst_case(client: Any) -> float:
+    """Seconds one call may take with this client's timeouts and retries."""
+    config = client.meta.config
+    attempts = int((config.retries or {}).get("total_max_attempts", 3))
+    # botocore's standard backoff before attempt n is at most 2**(n - 2) seconds (jittered).
+    backoff = sum(2 ** (n - 2) for n in range(2, attempts + 1))
+    return attempts * (config.connect_timeout + config.read_timeout) + backoff
+
+
 # The operations the store makes, and so the only ones the template's policy allows.
 _METHODS = {"GetItem": "get_item", "UpdateItem": "update_item", "DeleteItem": "delete_item", "Query": "query"}
+
+
+class _NotSent(StoreError):
+    """The call was never made (the turn had no time left for it): nothing can have changed."""
 
 
 class _LostRace(Exception):

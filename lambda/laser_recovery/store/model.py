@@ -19,7 +19,15 @@ MAX_ZONES = 4
 
 
 class StoreError(RuntimeError):
-    """The store could not be reached or did not answer in time; nothing was half-written."""
+    """The store could not be reached or did not answer in time; nothing was half-written.
+
+    `uncertain`: a write was sent but neither its answer nor a read back arrived, so it may
+    or may not have been applied, and the patient must not be told either way.
+    """
+
+    def __init__(self, message: str, *, uncertain: bool = False) -> None:
+        super().__init__(message)
+        self.uncertain = uncertain
 
 
 @dataclass(frozen=True)
