@@ -78,9 +78,12 @@ class Conversation:
     device_id: str = field(default_factory=lambda: f"amzn1.ask.device.{uuid.uuid4().hex}")
     person_id: str | None = None
     attributes: dict[str, Any] | None = None  # None: the next request opens a new session
+    session_id: str = ""
 
     def _send(self, request: dict[str, Any]) -> Reply:
         new = self.attributes is None
+        if new:  # Alexa keeps one session id for every request of a session
+            self.session_id = f"amzn1.echo-api.session.{uuid.uuid4().hex}"
         system: dict[str, Any] = {
             "application": {"applicationId": SKILL_ID},
             "user": {"userId": self.user_id},
@@ -94,7 +97,7 @@ class Conversation:
             "version": "1.0",
             "session": {
                 "new": new,
-                "sessionId": f"amzn1.echo-api.session.{uuid.uuid4().hex}",
+                "sessionId": self.session_id,
                 "application": {"applicationId": SKILL_ID},
                 "attributes": self.attributes or {},
                 "user": {"userId": self.user_id},

@@ -942,3 +942,46 @@ def test_h10_a_correction_answering_a_check_whose_date_changed_elsewhere_takes_n
     assert set(dates(store, kitchen)) == {date(2024, 7, 23), date.fromisoformat(told)}
     kitchen.hang_up()
     assert kitchen.say("SunIntent").text.startswith(expected)  # from the newer of the two
+
+
+# -- H14: with verification off, the session state is signed --------------------------------
+
+
+def unverified(store):
+    settings = Settings(skill_id=SKILL_ID, alexa_api_hosts=LOOPBACK_API, verify_requests=False)
+    return lambda_handler_for(settings, store=store)
+
+
+def test_h14_a_signed_state_carries_the_check_through(store, api):
+    talk = Conversation(unverified(store), api_endpoint=api.url, now=NOW)
+    talk.say("SunIntent")
+    talk.say("RecordTreatmentIntent", date="2027-09-01")  # "September 1st": 84 days ago, checked
+    assert isinstance(talk.attributes["conversation"]["sig"], str)
+    confirmed = talk.say("AMAZON.YesIntent")
+    assert "Thank you" in confirmed.text
+    assert store.get(patient_id(talk.user_id)).unconfirmed == ()
+
+
+@pytest.mark.parametrize("forgery", ["changed", "unsigned", "another session's"])
+def test_h14_a_forged_state_is_not_trusted_when_nothing_vouches_for_it(store, api, forgery):
+    talk = Conversation(unverified(store), api_endpoint=api.url, now=NOW)
+    talk.say("SunIntent")
+    talk.say("RecordTreatmentIntent", date="2027-09-01")
+    state = talk.attributes["conversation"]
+    owner = next(iter(state["people"]))
+    if forgery == "changed":  # a well-formed check of a date the patient never said
+        state["people"][owner]["expecting"]["day"] = "2026-08-01"
+    elif forgery == "unsigned":
+        del state["sig"]
+    else:
+        other = Conversation(talk.handler, api_endpoint=api.url, now=NOW, user_id=talk.user_id)
+        other.say("SunIntent")
+        other.say("RecordTreatmentIntent", date="2027-08-01")
+        talk.attributes = other.attributes  # signed, but for the other session
+
+    reply = talk.say("AMAZON.YesIntent")
+
+    assert "Thank you" not in reply.text and not says_yes(reply)
+    record = store.get(patient_id(talk.user_id))
+    assert date(2026, 8, 1) not in record.treatments or date(2026, 8, 1) in record.unconfirmed
+    assert record.unconfirmed  # nothing was confirmed by the forged state

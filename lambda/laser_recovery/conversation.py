@@ -16,6 +16,9 @@ lets it go. The structural rule is in `load` and `begin_turn`: the expectation m
 from __future__ import annotations
 
 import functools
+import hashlib
+import hmac
+import json
 import logging
 import re
 import types
@@ -31,6 +34,28 @@ log = logging.getLogger(__name__)
 
 SESSION_KEY = "conversation"
 VERSION = 2
+
+
+@dataclass(frozen=True)
+class Seal:
+    """Signs the state for one session, where nothing else vouches for what comes back.
+
+    Alexa returns the attributes as the skill wrote them, and only Alexa can reach a
+    verified service or the deployed function. With request verification off, anyone can
+    send any state, and a well-formed forged one (a choice holding a date the patient never
+    said) would be trusted; a signature made with a key only this process holds, over the
+    state and the session it belongs to, refuses it.
+    """
+
+    key: bytes
+    session: str
+
+    def sign(self, state: dict[str, Any]) -> str:
+        text = json.dumps([self.session, state], sort_keys=True, separators=(",", ":"))
+        return hmac.new(self.key, text.encode(), hashlib.sha256).hexdigest()
+
+    def verify(self, state: dict[str, Any], signature: Any) -> bool:
+        return isinstance(signature, str) and hmac.compare_digest(self.sign(state), signature)
 
 
 @dataclass(frozen=True)
@@ -151,11 +176,17 @@ class ConversationState:
     others: dict[str, Any] = field(default_factory=dict, compare=False)  # the rest, kept as they are
 
     @classmethod
-    def load(cls, attributes: dict[str, Any], owner: str) -> ConversationState:
-        """The session's state for `owner`; a fresh one if they have none or it is unreadable."""
+    def load(cls, attributes: dict[str, Any], owner: str, seal: Seal | None = None) -> ConversationState:
+        """The session's state for `owner`; a fresh one if they have none, it is unreadable,
+        or (with a seal) its signature is not this process's."""
         raw = attributes.get(SESSION_KEY)
         if not isinstance(raw, dict) or raw.get("v") != VERSION:
             return cls(owner)
+        if seal is not None:
+            unsigned = {k: v for k, v in raw.items() if k != "sig"}
+            if not seal.verify(unsigned, raw.get("sig")):
+                log.warning("session state not signed by this service; starting afresh")
+                return cls(owner)
         try:
             turn = raw["turn"]
             if not isinstance(turn, int) or not 0 <= turn < 2**31:
@@ -228,7 +259,7 @@ class ConversationState:
     def hear(self, key: str, verdict: str, intent: str, on: date | None) -> None:
         self.heard[key] = Heard(verdict, self.turn, intent, on)
 
-    def save(self, attributes: dict[str, Any]) -> None:
+    def save(self, attributes: dict[str, Any], seal: Seal | None = None) -> None:
         mine = {
             "expecting": _expectation_out(self.expecting),
             "since": self.since,
@@ -238,12 +269,11 @@ class ConversationState:
             "last": _out(self.last),
         }
         kept = list(self.others.items())[-(MAX_PEOPLE - 1):]  # the speaker goes last: most recent
-        attributes[SESSION_KEY] = {
-            "v": VERSION,
-            "turn": self.turn,
-            "zone": self.zone,
-            "people": {**dict(kept), self.owner: mine},
-        }
+        state = {"v": VERSION, "turn": self.turn, "zone": self.zone, "people": {**dict(kept), self.owner: mine}}
+        if seal is not None:
+            # The others' states go back as they came, so they are signed again here.
+            state["sig"] = seal.sign(state)
+        attributes[SESSION_KEY] = state
 
 
 def _expectation_out(what: Expectation | None) -> dict[str, Any] | None:

@@ -5,6 +5,7 @@ web service and the console all call: raw request JSON in, response JSON out, no
 from __future__ import annotations
 
 import logging
+import secrets
 import traceback
 from typing import Any
 
@@ -56,7 +57,10 @@ def _builder(
     settings: Settings, store: TreatmentStore | None, api_client: ApiClient | None
 ) -> CustomSkillBuilder:
     store = store if store is not None else open_store(settings)
-    services = Services(store, Protocol.load())
+    # Unverified requests (a laptop's service, verification off) may carry any session state:
+    # it is signed with a key made for this process. Alexa vouches for it everywhere else.
+    state_key = None if settings.verify_requests else secrets.token_bytes(32)
+    services = Services(store, Protocol.load(), state_key)
     builder = CustomSkillBuilder(api_client=api_client or DeadlineApiClient(settings.alexa_api_hosts))
     builder.add_global_request_interceptor(TurnInterceptor(services))
     builder.add_global_response_interceptor(TurnFinisher())

@@ -19,7 +19,7 @@ from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_model import Intent, IntentConfirmationStatus, Response, Slot, SlotConfirmationStatus
 from ask_sdk_model.dialog import ElicitSlotDirective
 
-from .conversation import ELICITED_SLOTS, ConversationState, Said
+from .conversation import ELICITED_SLOTS, ConversationState, Said, Seal
 from .dates import LocalDay
 from .recovery import Protocol
 from .speech import Speech, speech_for, ssml
@@ -37,6 +37,7 @@ class Services:
 
     store: TreatmentStore
     protocol: Protocol
+    state_key: bytes | None = None  # signs the session state when nothing else vouches for it
 
 
 class Turn:
@@ -51,6 +52,8 @@ class Turn:
         except AttributesManagerException:  # skill events arrive outside any session
             self._attributes = None
         self._state: ConversationState | None = None
+        session = getattr(envelope.session, "session_id", None) or ""
+        self._seal = Seal(services.state_key, session) if services.state_key else None
         self._record: PatientRecord | None = None
         self._pending = Change()  # bookkeeping (notice heard, device zone) for the next write
         self._noticed = False
@@ -65,7 +68,7 @@ class Turn:
     def state(self) -> ConversationState:
         """The conversation so far, as this patient left it; loaded when first needed."""
         if self._state is None:
-            self._state = ConversationState.load(self._attributes or {}, self.patient.digest)
+            self._state = ConversationState.load(self._attributes or {}, self.patient.digest, self._seal)
             self._state.begin_turn()
         return self._state
 
@@ -250,7 +253,7 @@ class Turn:
         if self._attributes is not None:
             # Every turn counts, even one that never looked at the state: what was asked
             # before it lapses.
-            self.state.save(self._attributes)
+            self.state.save(self._attributes, self._seal)
 
 
 def _elicit(intent: str, slot: str) -> ElicitSlotDirective:
