@@ -35,17 +35,20 @@ lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check lambda tests benchmarks voice
 	$(VENV)/bin/mypy
 
-# The conversation oracle at length: 50,000 random conversations, split over the machine's
-# cores, each process with its own seed. `make test` runs 2,000.
+# The conversation oracle at length (50,000 random conversations), then 100,000 hostile
+# envelopes, each split over the machine's cores with a seed per process. `make test` runs
+# 2,000 conversations and 3,000 envelopes.
 FUZZ_CONVERSATIONS ?= 50000
+FUZZ_ENVELOPES ?= 100000
 FUZZ_JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 fuzz: $(VENV)/.installed
-	@mkdir -p build; echo "oracle: $(FUZZ_CONVERSATIONS) conversations in $(FUZZ_JOBS) processes"
-	@pids=""; for job in $$(seq 1 $(FUZZ_JOBS)); do \
+	@mkdir -p build; echo "oracle: $(FUZZ_CONVERSATIONS) conversations, then $(FUZZ_ENVELOPES) envelopes, in $(FUZZ_JOBS) processes"
+	@status=0; for suite in oracle envelopes; do pids=""; for job in $$(seq 1 $(FUZZ_JOBS)); do \
 	  ORACLE_CONVERSATIONS=$$(( $(FUZZ_CONVERSATIONS) / $(FUZZ_JOBS) )) \
-	    $(PY) -m pytest -q tests/test_oracle.py --hypothesis-seed=$$job$$(date +%s) \
-	    > build/fuzz-$$job.log 2>&1 & pids="$$pids $$!"; done; \
-	status=0; for pid in $$pids; do wait $$pid || status=1; done; \
+	  ENVELOPE_EXAMPLES=$$(( $(FUZZ_ENVELOPES) / $(FUZZ_JOBS) )) \
+	    $(PY) -m pytest -q tests/test_$$suite.py --hypothesis-seed=$$job$$(date +%s) \
+	    > build/fuzz-$$suite-$$job.log 2>&1 & pids="$$pids $$!"; done; \
+	  for pid in $$pids; do wait $$pid || status=1; done; done; \
 	tail -n 3 build/fuzz-*.log; exit $$status
 
 # DynamoDB Local (started by the tests) needs Java, and its loopback launcher is run from
