@@ -74,6 +74,19 @@ def test_a_leap_day_ahead_moves_to_the_last_leap_day_never_to_february_28th():
     assert treatment_date("2024-02-29", today) == TreatmentDay(date(2024, 2, 29))
 
 
+
+@pytest.mark.parametrize(
+    ("today", "value", "expected"),
+    [
+        (KNOWN, "2104-02-29", Unclear.AHEAD),  # 2100 is no leap year: the last leap day before is in 2096
+        (LocalDay(date(2100, 3, 1), date(2100, 3, 1)), "2104-02-29", TreatmentDay(date(2096, 2, 29), Move.YEAR)),
+        (KNOWN, "2204-02-29", Unclear.AHEAD),
+    ],
+)
+def test_a_leap_day_eight_years_after_the_last_across_a_century(today, value, expected):
+    # Found reading a `make mutate` survivor: the last leap day was looked for four years back only.
+    assert treatment_date(value, today) == expected
+
 @pytest.mark.parametrize(
     ("utc", "earliest", "latest"),
     [
