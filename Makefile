@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 export PYTHONPATH := $(CURDIR)/lambda
 
-.PHONY: run run-dynamodb test lint fuzz jdk chat models package bench clean
+.PHONY: run run-dynamodb test lint fuzz mutate jdk chat models package bench clean
 
 # The oldest Python the skill runs on (README): checked before a minute of installing.
 $(VENV)/.installed: lambda/requirements.txt requirements-dev.txt
@@ -50,6 +50,26 @@ fuzz: $(VENV)/.installed
 	    > build/fuzz-$$suite-$$job.log 2>&1 & pids="$$pids $$!"; done; \
 	  for pid in $$pids; do wait $$pid || status=1; done; done; \
 	tail -n 3 build/fuzz-*.log; exit $$status
+
+# Mutation testing of the core (not in `make test` or CI): mutmut mutates the rules, dates,
+# answers and words ([tool.mutmut] in pyproject.toml) and runs the fast core tests against
+# each mutant, in MUTATE_JOBS processes. mutmut names a module after its path from ./ or
+# src/, so it runs on a flat copy of the skill in build/mutate (laser_recovery/ at the top).
+# Fails when fewer than MUTATE_MIN percent of the mutants are killed.
+MUTATE_JOBS ?= 2
+MUTATE_MIN ?= 95
+mutate: $(VENV)/.installed
+	rm -rf build/mutate && mkdir -p build/mutate
+	cp -R lambda/laser_recovery lambda/lambda_function.py tests pyproject.toml build/mutate/
+	ln -s ../../interaction_models build/mutate/interaction_models
+	find build/mutate -name __pycache__ -prune -exec rm -rf {} +
+	cd build/mutate && PYTHONPATH= ../../$(PY) -m mutmut run --max-children $(MUTATE_JOBS) > mutmut.log 2>&1 \
+	  || { tail -n 40 mutmut.log; exit 1; }
+	cd build/mutate && ../../$(PY) -m mutmut results && ../../$(PY) -m mutmut export-cicd-stats > /dev/null
+	@$(PY) -c 'import json, sys; s = json.load(open("build/mutate/mutants/mutmut-cicd-stats.json")); \
+	  rate = 100 * s["killed"] / s["total"]; \
+	  print("mutants: {total} killed: {killed} survived: {survived} no_tests: {no_tests} timeout: {timeout}" \
+	        .format(**s), f"killed_percent: {rate:.1f}"); sys.exit(rate < $(MUTATE_MIN))'
 
 # DynamoDB Local (started by the tests) needs Java, and its loopback launcher is run from
 # source, which needs the JDK's compiler. Installed with apt only when missing (CI is root).

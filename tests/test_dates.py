@@ -7,7 +7,16 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from laser_recovery.dates import LocalDay, Move, TreatmentDay, Unclear, days_ago, read_date, treatment_date
+from laser_recovery.dates import (
+    LocalDay,
+    Move,
+    TreatmentDay,
+    Unclear,
+    days_ago,
+    read_date,
+    treatment_date,
+    within,
+)
 
 TODAY = date(2026, 11, 24)
 KNOWN = LocalDay(TODAY, TODAY)
@@ -65,6 +74,19 @@ def test_a_leap_day_ahead_moves_to_the_last_leap_day_never_to_february_28th():
     assert treatment_date("2024-02-29", today) == TreatmentDay(date(2024, 2, 29))
 
 
+
+@pytest.mark.parametrize(
+    ("today", "value", "expected"),
+    [
+        (KNOWN, "2104-02-29", Unclear.AHEAD),  # 2100 is no leap year: the last leap day before is in 2096
+        (LocalDay(date(2100, 3, 1), date(2100, 3, 1)), "2104-02-29", TreatmentDay(date(2096, 2, 29), Move.YEAR)),
+        (KNOWN, "2204-02-29", Unclear.AHEAD),
+    ],
+)
+def test_a_leap_day_eight_years_after_the_last_across_a_century(today, value, expected):
+    # Found reading a `make mutate` survivor: the last leap day was looked for four years back only.
+    assert treatment_date(value, today) == expected
+
 @pytest.mark.parametrize(
     ("utc", "earliest", "latest"),
     [
@@ -117,3 +139,62 @@ def test_days_ago_with_an_unknown_zone_counts_on_the_clock_furthest_ahead():
     instant = datetime(2026, 11, 24, 11, tzinfo=UTC)  # 01:00 on the 25th in UTC+14
     assert days_ago("P1D", instant, None) == date(2026, 11, 24)
     assert days_ago("P1D", instant, ZoneInfo("America/Los_Angeles")) == date(2026, 11, 23)
+
+
+# -- boundaries found by `make mutate` -------------------------------------------------------
+
+
+def test_a_remembered_zone_reads_the_patients_words_in_it_and_counts_from_the_earliest_date():
+    instant = datetime(2026, 11, 24, 11, tzinfo=UTC)  # 03:00 on the 24th in Los Angeles; the 25th in Kiribati
+    remembered = LocalDay.remembered(instant, ZoneInfo("America/Los_Angeles"))
+    assert remembered == LocalDay(date(2026, 11, 23), date(2026, 11, 24))
+
+
+@pytest.mark.parametrize(("value", "expected"), [("1900-01-01", date(1900, 1, 1)), ("1899-12-31", Unclear.UNKNOWN)])
+def test_the_oldest_day_read_is_in_1900(value, expected):
+    assert read_date(value, TODAY) == expected
+
+
+def test_a_leap_day_said_on_the_last_leap_day_is_that_day():
+    leap_day = LocalDay(date(2024, 2, 29), date(2024, 2, 29))
+    assert treatment_date("2028-02-29", leap_day) == TreatmentDay(date(2024, 2, 29), Move.YEAR)
+
+
+@pytest.mark.parametrize(
+    ("said", "span", "expected"),
+    [
+        # "the weekend before last" (November 14th and 15th), then a day of it, as Alexa resolves it alone.
+        (date(2026, 11, 28), "2026-W46-WE", TreatmentDay(date(2026, 11, 14))),  # "Saturday"
+        (date(2026, 11, 29), "2026-W46-WE", TreatmentDay(date(2026, 11, 15))),  # "Sunday"
+        (date(2026, 11, 27), "2026-W46-WE", Unclear.WEEKEND),  # "Friday" is no day of a weekend
+        (date(2026, 12, 1), "2026-W48", TreatmentDay(TODAY)),  # "Tuesday" of this week: today
+        (date(2026, 11, 26), "2026-W49", Unclear.AHEAD),  # "Thursday" of next week
+        (date(2026, 12, 3), "2025-10", TreatmentDay(date(2025, 10, 3))),  # "the third" of October 2025
+        (date(2026, 12, 3), "XXXX-10", TreatmentDay(date(2026, 10, 3))),  # of October, no year: this year's
+        (date(2026, 12, 3), "XXXX-12", TreatmentDay(date(2025, 12, 3), Move.YEAR)),  # of a December still to come
+        (date(2026, 11, 24), "XXXX-11", TreatmentDay(TODAY)),  # of this month: today
+        (date(2026, 12, 31), "XXXX-11", Unclear.UNKNOWN),  # November has no 31st
+        (date(2026, 11, 25), "2026", TreatmentDay(date(2026, 11, 18), Move.WEEK)),  # a year is no span to pick in
+    ],
+)
+def test_a_day_said_within_a_span_named_before(said, span, expected):
+    assert within(said, span, KNOWN) == expected
+
+
+JUST_AFTER_MIDNIGHT = datetime(2026, 11, 24, 0, 0, 30, tzinfo=ZoneInfo("Pacific/Auckland"))
+
+
+@pytest.mark.parametrize(
+    ("value", "instant", "expected"),
+    [
+        ("PT", NOW, Unclear.UNKNOWN),  # a duration of nothing
+        ("PT30M", NOW, date(2026, 11, 24)),  # 00:30 less 30 minutes: midnight, still today
+        ("PT31M", NOW, date(2026, 11, 23)),
+        ("PT30S", JUST_AFTER_MIDNIGHT, date(2026, 11, 24)),
+        ("PT31S", JUST_AFTER_MIDNIGHT, date(2026, 11, 23)),
+        ("P1D", JUST_AFTER_MIDNIGHT, date(2026, 11, 23)),
+        ("P1W", NOW, date(2026, 11, 17)),
+    ],
+)
+def test_days_ago_counts_minutes_and_seconds_across_midnight(value, instant, expected):
+    assert days_ago(value, instant, instant.tzinfo) == expected

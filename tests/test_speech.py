@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import re
 import string
+from dataclasses import replace
 from datetime import date
+from pathlib import Path
 
 import pytest
 
+from laser_recovery import speech as speech_module
 from laser_recovery.recovery import Protocol
-from laser_recovery.speech import CONTENT_DIR, Speech, locale_file, speech_for
+from laser_recovery.speech import CONTENT_DIR, Speech, locale_file, speech_for, ssml, unwrap
 
 SPEECH = speech_for("en-US", Protocol.load())
 
@@ -70,3 +73,51 @@ def test_every_phrase_renders_as_valid_ssml(locale):
         assert not re.search(r"\d", text) or key in ("facts.items.common", "calendar.one_day"), (
             f"{key}: protocol numbers belong in protocol.toml"
         )
+
+
+# -- found by `make mutate` ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("low", "high", "spoken"),
+    [(42, 56, "6 to 8 weeks"), (7, 14, "1 to 2 weeks"), (7, 10, "7 to 10 days"), (14, 20, "14 to 20 days"),
+     (10, 14, "10 to 14 days")],
+)
+def test_a_range_is_in_weeks_only_when_both_ends_are_whole_weeks(low, high, spoken):
+    assert SPEECH.span(low, high) == spoken
+
+
+def test_another_clinics_numbers_are_spoken_from_its_protocol():
+    clinic = replace(
+        Protocol.load(), sun_minimum_days=56, sun_safe_days=84, makeup_days=14, results_from_days=5, results_by_days=9
+    )
+    speech = Speech(SPEECH._phrases, clinic)
+    assert "for 8 to 12 weeks" in speech.say("aftercare.items.sun")
+    assert "Avoid makeup for 2 weeks or more" in speech.say("aftercare.items.makeup")
+    assert "within 5 to 9 days" in speech.say("results.general")
+    sun = speech.say("sun.ask_specialist", treatment="T", safe_date="S")
+    assert "The minimum of 8 weeks since" in sun and "the full 12 weeks only end on S" in sun
+
+
+@pytest.mark.parametrize(
+    ("items", "conjunction", "joined"),
+    [([], None, ""), (["a"], None, "a"), (["a", "b"], None, "a and b"), (["a", "b", "c"], None, "a, b and c"),
+     (["a", "b", "c", "d"], None, "a, b, c and d"), (["a", "b"], "or", "a or b")],
+)
+def test_a_list_is_said_with_commas_and_its_last_item_after_the_conjunction(items, conjunction, joined):
+    assert SPEECH.join(items, conjunction) == joined
+
+
+def test_one_responses_speech_is_its_parts_inside_speak_and_can_be_said_again_inside_another():
+    assert ssml("Hello.", "", "Goodbye.") == "<speak>Hello. Goodbye.</speak>"
+    assert unwrap(ssml("Hello.")) == "Hello."
+    assert ssml(unwrap(ssml("Hello.")), "Goodbye.") == "<speak>Hello. Goodbye.</speak>"
+
+
+def test_a_locale_with_its_own_content_file_speaks_from_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    us = (CONTENT_DIR / "en-US.toml").read_text()
+    (tmp_path / "en-GB.toml").write_text(us.replace("Take good care of your skin. Goodbye.", "Take care. Cheerio."))
+    monkeypatch.setattr(speech_module, "CONTENT_DIR", tmp_path)
+    monkeypatch.setattr(speech_module, "LOCALES", frozenset({"en-US", "en-GB"}))
+    assert speech_for("en-GB", Protocol.load()).say("goodbye.speech") == "Take care. Cheerio."
+    assert speech_for("en-AU", Protocol.load()).say("goodbye.speech") == "Take good care of your skin. Goodbye."

@@ -141,8 +141,8 @@ def in_the_past(day: date, today: LocalDay) -> TreatmentDay | Unclear:
     if day - today.latest <= timedelta(days=7):
         return TreatmentDay(day - timedelta(days=7), Move.WEEK)
     if (day.month, day.day) == (2, 29):
-        # The next February 29th can be up to four years ahead; the last one as far back.
-        last = max(date(y, 2, 29) for y in range(day.year - 4, day.year) if calendar.isleap(y))
+        # The last February 29th can be up to eight years back (2096, then 2104: 2100 is no leap year).
+        last = max(date(y, 2, 29) for y in range(day.year - 8, day.year) if calendar.isleap(y))
         return TreatmentDay(last, Move.YEAR) if last <= today.latest else Unclear.AHEAD
     a_year_back = day - relativedelta(years=1)
     if a_year_back <= today.latest:
