@@ -13,7 +13,7 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +27,9 @@ from ask_sdk_model import Response
 from flask.testing import FlaskClient
 
 from laser_recovery.config import Settings
+from laser_recovery.skill import build_skill
+from laser_recovery.store import Change, patient_id
+from laser_recovery.store.sqlite import SQLiteStore
 from laser_recovery.web import RequestVerifier, VerificationError, create_app
 from tests.support.pki import AlexaPki, alexa_pki, new_leaf, sign_body
 
@@ -307,6 +310,58 @@ def test_unsigned_request_is_refused_by_the_default_verifier(stand_in) -> None:
     reply = app.test_client().post("/alexa", data=encode(envelope()))
     assert "SignatureCertChainUrl" in assert_refused(reply)
     assert stand_in.calls == 0
+
+
+# -- skill events, late ----------------------------------------------------------------------------
+
+
+def skill_disabled(when: datetime) -> dict[str, Any]:
+    """SkillDisabled as Alexa sends it: no session, no device."""
+    return {
+        "version": "1.0",
+        "context": {"System": {"application": {"applicationId": SKILL_ID}, "user": {"userId": USER_ID}}},
+        "request": {
+            "type": "AlexaSkillEvent.SkillDisabled",
+            "requestId": "amzn1.echo-api.request.SECRET-EVENT",
+            "timestamp": when.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "eventCreationTime": when.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "eventPublishingTime": when.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "locale": "en-US",
+        },
+    }
+
+
+@pytest.fixture
+def patient_store(tmp_path: Path) -> SQLiteStore:
+    store = SQLiteStore(tmp_path / "events.sqlite3")
+    store.update(patient_id(USER_ID), Change(add=date(2031, 3, 2)))
+    return store
+
+
+@pytest.fixture
+def real_client(patient_store: SQLiteStore, verifier: RequestVerifier) -> FlaskClient:
+    settings = Settings(verify_requests=True, skill_id=SKILL_ID)
+    return create_app(settings, build_skill(settings, store=patient_store), verifier).test_client()
+
+
+def test_a_skill_disabled_event_fifty_minutes_late_deletes_the_record(real_client, pki, patient_store) -> None:
+    body = encode(skill_disabled(NOW - timedelta(minutes=50)))
+    reply = real_client.post("/alexa", data=body, headers=signed(pki, body))
+    assert reply.status_code == 200
+    assert patient_store.get(patient_id(USER_ID)) is None
+
+
+def test_a_skill_disabled_event_more_than_an_hour_late_is_refused(real_client, pki, patient_store) -> None:
+    body = encode(skill_disabled(NOW - timedelta(minutes=61)))
+    assert "more than an hour old" in assert_refused(real_client.post("/alexa", data=body, headers=signed(pki, body)))
+    assert patient_store.get(patient_id(USER_ID)) is not None
+
+
+def test_an_intent_request_three_minutes_old_is_refused(real_client, pki, patient_store) -> None:
+    intent = {"name": "ForgetIntent", "confirmationStatus": "NONE", "slots": {}}
+    body = encode(envelope("IntentRequest", when=NOW - timedelta(minutes=3), intent=intent))
+    assert "150 seconds" in assert_refused(real_client.post("/alexa", data=body, headers=signed(pki, body)))
+    assert patient_store.get(patient_id(USER_ID)) is not None
 
 
 # -- verification off ----------------------------------------------------------------------------
