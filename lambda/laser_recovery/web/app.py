@@ -16,7 +16,7 @@ from ask_sdk_core.serialize import DefaultSerializer
 from ask_sdk_core.skill import CustomSkill
 from ask_sdk_model import RequestEnvelope
 from flask import Flask, Response, request
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from ..config import Settings
 from .verify import RequestVerifier, VerificationError
@@ -25,6 +25,9 @@ log = logging.getLogger(__name__)
 
 # Alexa's requests are a few KiB; the cap stops a huge body before it is read.
 MAX_BODY_BYTES = 256 * 1024
+# Alexa's envelopes nest about a dozen levels deep. Far deeper JSON parses, but then breaks
+# the SDK, which copies the session attributes recursively, with a RecursionError.
+MAX_JSON_DEPTH = 64
 
 
 class Verifier(Protocol):
@@ -54,7 +57,9 @@ def create_app(
     serializer = DefaultSerializer()
 
     app = Flask(__name__)
-    app.config["MAX_CONTENT_LENGTH"] = MAX_BODY_BYTES
+    # One byte over, so that a body of unknown length (chunked) that runs past the cap is
+    # seen to: werkzeug stops a chunked body at the limit without saying it was cut short.
+    app.config["MAX_CONTENT_LENGTH"] = MAX_BODY_BYTES + 1
 
     @app.get("/health")
     def health() -> Response:
@@ -63,6 +68,8 @@ def create_app(
     @app.post("/alexa")
     def alexa() -> Response:
         body = request.get_data(cache=False)
+        if len(body) > MAX_BODY_BYTES:
+            return _error(413, RequestEntityTooLarge().name)
         try:
             if verifier is not None:
                 verifier.verify(dict(request.headers), body)
@@ -94,6 +101,8 @@ def _envelope(body: bytes, serializer: DefaultSerializer) -> RequestEnvelope:
         raise BadRequest("body is not JSON") from None
     if not isinstance(payload, dict):
         raise BadRequest("body is not a JSON object")
+    if _deeper_than(payload, MAX_JSON_DEPTH):
+        raise BadRequest("body is nested too deeply")
     if not isinstance(payload.get("version"), str):
         raise BadRequest("not an Alexa request: no version")
     inner = payload.get("request")
@@ -107,6 +116,21 @@ def _envelope(body: bytes, serializer: DefaultSerializer) -> RequestEnvelope:
     if envelope is None or envelope.request is None:
         raise BadRequest("not a valid Alexa request")
     return envelope
+
+
+def _deeper_than(document: object, limit: int) -> bool:
+    """Whether JSON objects and arrays nest more than `limit` deep; without recursion."""
+    level: list[object] = [document]
+    for _ in range(limit):
+        level = [
+            child
+            for node in level
+            for child in (node.values() if isinstance(node, dict) else node if isinstance(node, list) else ())
+            if isinstance(child, dict | list)
+        ]
+        if not level:
+            return False
+    return True
 
 
 def application_id(envelope: RequestEnvelope) -> str | None:
