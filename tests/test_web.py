@@ -436,6 +436,9 @@ BAD_BODIES = {
     "unknown request type": encode(envelope("NoSuchRequest")),
     "wrong field type": encode({**envelope(), "request": {"type": "LaunchRequest", "timestamp": 5}}),
     "session not an object": encode({**envelope(), "session": 7}),
+    "context null": encode({**envelope(), "context": None}),
+    "no context.System": encode({**envelope(), "context": {}}),
+    "context.System null": encode({**envelope(), "context": {"System": None}}),
 }
 
 

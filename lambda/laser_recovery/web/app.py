@@ -108,6 +108,10 @@ def _envelope(body: bytes, serializer: DefaultSerializer) -> RequestEnvelope:
     inner = payload.get("request")
     if not isinstance(inner, dict) or not isinstance(inner.get("type"), str):
         raise BadRequest("not an Alexa request: no request type")
+    # Alexa sends it with every request and event; the SDK and the skill read it unchecked.
+    context = payload.get("context")
+    if not isinstance(context, dict) or not isinstance(context.get("System"), dict):
+        raise BadRequest("not an Alexa request: no context.System")
     try:
         envelope = serializer.deserialize(text, RequestEnvelope)
     except (SerializationException, ValueError, TypeError, AttributeError, KeyError, RecursionError):
