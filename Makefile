@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 export PYTHONPATH := $(CURDIR)/lambda
 
-.PHONY: run run-dynamodb test lint fuzz mutate jdk chat models package bench clean
+.PHONY: run run-dynamodb test lint fuzz mutate jdk chat models package bench load clean
 
 # The oldest Python the skill runs on (README): checked before a minute of installing.
 $(VENV)/.installed: lambda/requirements.txt requirements-dev.txt
@@ -100,6 +100,11 @@ package: $(VENV)/.installed
 # Figures and ratios against a hello-world skill measured in the same run.
 bench: $(VENV)/.installed
 	$(PY) benchmarks/bench_skill.py
+
+# The web service under 50 concurrent clients on the SQLite store, over loopback: errors, lost
+# writes, p50/p99. Bounded (5,000 requests) and not part of `make test`.
+load: $(VENV)/.installed
+	$(PY) benchmarks/load.py
 
 # The ASK CLI reads the model from skill-package/; interaction_models/ is the one source.
 # The voice models (interaction_models/ and the ASK CLI copy) from the grammars in voice/.

@@ -4,6 +4,7 @@ DynamoDB Local)."""
 
 from __future__ import annotations
 
+import shutil
 from datetime import date
 from pathlib import Path
 
@@ -461,8 +462,7 @@ def test_store_failure_apologises_and_the_session_stays_usable(handler, tmp_path
     folder = tmp_path / "gone"
     folder.mkdir()
     broken = SQLiteStore(folder / "store.sqlite3")
-    (folder / "store.sqlite3").unlink()
-    folder.rmdir()  # the file and its folder vanish: every call now fails for real
+    shutil.rmtree(folder)  # the files and their folder vanish: every call now fails for real
     patient = Conversation(lambda_handler_for(Settings(skill_id=SKILL_ID), store=broken))
     reply = patient.say("RecordTreatmentIntent", date=TREATED)
     assert "can't reach your saved details" in reply.text and reply.ends is False

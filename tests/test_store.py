@@ -4,9 +4,11 @@ the item shape, atomic writes under concurrency, and bounded, clean failures."""
 from __future__ import annotations
 
 import hashlib
+import os
 import sqlite3
 import threading
 from collections.abc import Callable, Iterator
+from contextlib import closing
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -29,7 +31,7 @@ from laser_recovery.store import dynamodb as dynamodb_store
 from laser_recovery.store.dynamodb import CLIENT_CONFIG, DynamoDBStore
 from laser_recovery.store.model import SHARED_PROFILE
 from laser_recovery.store.sqlite import SQLiteStore
-from tests.alexa import Conversation
+from tests.alexa import SKILL_ID, Conversation
 from tests.dynamodb_faults import THROTTLE, TIMEOUT, UNAVAILABLE, FaultProxy, fault_proxy
 
 USER = "amzn1.ask.account.TEST-PATIENT"
@@ -338,11 +340,39 @@ def test_a_file_in_layout_1_is_upgraded_in_place(tmp_path: Path) -> None:
     assert store.update(KEY, Change(add=D2, doubt=True)).unconfirmed == (D2,)
 
 
-def test_the_file_is_readable_by_its_owner_only(tmp_path: Path) -> None:
+def on_disk(path: Path) -> bytes:
+    """Every byte the store keeps: the file, its journal (WAL) and the journal's index."""
+    files = [path, *(Path(f"{path}{suffix}") for suffix in ("-wal", "-shm", "-journal"))]
+    return b"".join(file.read_bytes() for file in files if file.exists())
+
+
+@pytest.fixture
+def open_umask() -> Iterator[None]:
+    """A umask that lets anyone read new files: the store must not depend on a strict one."""
+    previous = os.umask(0)
+    try:
+        yield
+    finally:
+        os.umask(previous)
+
+
+@pytest.mark.usefixtures("open_umask")
+def test_the_file_and_its_journal_are_readable_by_their_owner_only(tmp_path: Path) -> None:
     path = tmp_path / "private.sqlite3"
     path.touch(mode=0o644)
+    store = SQLiteStore(path)
+    store.update(KEY, Change(add=D1))
+    store.delete(KEY)
+    files = [path, Path(f"{path}-wal"), Path(f"{path}-shm")]
+    assert {file.name: file.stat().st_mode & 0o777 for file in files} == {file.name: 0o600 for file in files}
+
+
+def test_the_file_is_in_wal_mode_with_secure_delete(tmp_path: Path) -> None:
+    path = tmp_path / "wal.sqlite3"
     SQLiteStore(path).update(KEY, Change(add=D1))
-    assert path.stat().st_mode & 0o777 == 0o600
+    with closing(sqlite3.connect(path)) as db:
+        assert db.execute("PRAGMA journal_mode").fetchone() == ("wal",)
+    assert Path(f"{path}-wal").exists()
 
 
 def test_deleted_dates_do_not_linger_in_the_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -358,11 +388,111 @@ def test_deleted_dates_do_not_linger_in_the_file(tmp_path: Path, monkeypatch: py
     path = tmp_path / "deleted.sqlite3"
     store = SQLiteStore(path)
     store.update(KEY, Change(add=date(2026, 7, 19)))
-    store.update(OTHER, Change(add=date(2026, 8, 23)))
+    store.update(OTHER, Change(add=date(2026, 8, 23), doubt=True))
+    assert b"2026-07-19" in on_disk(path) and b"2026-08-23" in on_disk(path)  # the scan sees them
     store.update(KEY, Change(remove=date(2026, 7, 19)))
     store.delete(OTHER)
-    data = path.read_bytes() + (Path(f"{path}-journal").read_bytes() if Path(f"{path}-journal").exists() else b"")
-    assert b"2026-07-19" not in data and b"2026-08-23" not in data
+    assert b"2026-07-19" not in on_disk(path) and b"2026-08-23" not in on_disk(path)
+
+
+def _forget_my_data(handler: Callable[..., dict], user_id: str) -> None:
+    talk = Conversation(handler, user_id=user_id)
+    talk.say("ForgetIntent")
+    assert "Done" in talk.say("AMAZON.YesIntent").text
+
+
+def _disable_the_skill(handler: Callable[..., dict], user_id: str) -> None:
+    envelope = {
+        "version": "1.0",
+        "context": {"System": {"application": {"applicationId": SKILL_ID}, "user": {"userId": user_id}}},
+        "request": {
+            "type": "AlexaSkillEvent.SkillDisabled",
+            "requestId": "amzn1.echo-api.request.TEST",
+            "timestamp": "2026-11-24T18:00:00Z",
+            "locale": "en-US",
+        },
+    }
+    handler(envelope, None)
+
+
+@pytest.mark.parametrize("erase", [_forget_my_data, _disable_the_skill], ids=["forget my data", "skill disabled"])
+def test_a_deleted_patients_dates_are_nowhere_in_the_file_or_its_journal(
+    tmp_path: Path, erase: Callable[[Callable[..., dict], str], None]
+) -> None:
+    path = tmp_path / "erased.sqlite3"
+    store = SQLiteStore(path)
+    handler = lambda_handler_for(Settings(skill_id=SKILL_ID), store=store)
+    talk = Conversation(handler)
+    talk.say("RecordTreatmentIntent", date="2026-07-19")
+    # Said in the future: moved back a year and kept unconfirmed until the patient says yes.
+    assert "Just to check" in talk.say("RecordTreatmentIntent", date="2026-12-12").text
+    record = store.get(patient_id(talk.user_id))
+    assert record is not None and record.unconfirmed == (date(2025, 12, 12),)
+    bystander = Conversation(handler)  # someone else's dates stay, and keep the journal busy
+    bystander.say("RecordTreatmentIntent", date="2026-09-30")
+    written = on_disk(path)
+    assert b"2026-07-19" in written and b"2025-12-12" in written  # the forms the store writes
+
+    erase(handler, talk.user_id)
+
+    assert store.get(patient_id(talk.user_id)) is None
+    left = on_disk(path)
+    assert b"2026-07-19" not in left and b"2025-12-12" not in left
+    assert store.get(patient_id(bystander.user_id)) == PatientRecord((date(2026, 9, 30),), welcomed=True)
+
+
+def test_a_wipe_a_reader_held_up_is_done_at_the_next_write(tmp_path: Path) -> None:
+    path = tmp_path / "held.sqlite3"
+    store = SQLiteStore(path)
+    store.update(KEY, Change(add=date(2026, 7, 19)))
+    with closing(sqlite3.connect(path, isolation_level=None)) as reader:
+        reader.execute("BEGIN")
+        reader.execute("SELECT count(*) FROM treatments").fetchone()  # a snapshot with the date
+        store.delete(KEY)
+        assert store.get(KEY) is None
+        assert b"2026-07-19" in on_disk(path)  # deleted, but the journal could not be emptied yet
+        reader.execute("COMMIT")
+    store.update(STRANGER, Change(add=D1))
+    assert b"2026-07-19" not in on_disk(path)
+
+
+def test_fifty_threads_writing_at_once_get_no_errors_and_lose_nothing(tmp_path: Path) -> None:
+    store = SQLiteStore(tmp_path / "busy.sqlite3")
+    threads, per_thread = 50, 20
+    patients = [patient_id(USER, f"amzn1.ask.person.{i}") for i in range(5)]
+    start = threading.Barrier(threads)
+    failures: list[BaseException] = []
+
+    def device(number: int) -> None:
+        start.wait()
+        try:
+            for i in range(per_thread):
+                patient = patients[number % len(patients)]
+                store.update(patient, Change(add=D1 + timedelta(days=number * per_thread + i)))
+                store.get(patient)
+        except BaseException as error:  # reported below, in the test's own thread
+            failures.append(error)
+
+    workers = [threading.Thread(target=device, args=(number,)) for number in range(threads)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    assert failures == []
+    assert sum(len(store.get(patient).treatments) for patient in patients) == threads * per_thread
+
+
+def test_a_file_deleted_under_the_store_is_an_error_not_a_ghost(tmp_path: Path) -> None:
+    # A connection kept open would go on writing to the deleted file, where nobody reads.
+    path = tmp_path / "ghost.sqlite3"
+    store = SQLiteStore(path)
+    store.update(KEY, Change(add=D1))
+    for file in tmp_path.iterdir():
+        file.unlink()
+    with pytest.raises(StoreError):
+        store.update(KEY, Change(add=D2))
+    with pytest.raises(StoreError):
+        store.get(KEY)
 
 
 def test_a_file_is_reopened_with_its_records(tmp_path: Path) -> None:

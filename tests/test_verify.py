@@ -11,6 +11,7 @@ from http.server import ThreadingHTTPServer
 import pytest
 
 from laser_recovery.web.verify import (
+    SKILL_EVENTS,
     RequestVerifier,
     VerificationError,
     check_cert_url,
@@ -148,12 +149,58 @@ def test_timestamp_more_than_150_seconds_away_is_rejected(pki: AlexaPki, offset:
     assert served.fetched == []  # a replay costs no download
 
 
+def event_at(when: datetime, kind: str = "AlexaSkillEvent.SkillDisabled") -> bytes:
+    stamp = when.strftime("%Y-%m-%dT%H:%M:%SZ")
+    return json.dumps({"version": "1.0", "request": {"type": kind, "timestamp": stamp}}).encode()
+
+
+@pytest.mark.parametrize("minutes", [3, 50, 60])
+@pytest.mark.parametrize("kind", sorted(SKILL_EVENTS))
+def test_a_skill_event_up_to_an_hour_late_is_accepted(pki: AlexaPki, kind: str, minutes: int) -> None:
+    # Alexa may deliver skill events an hour late, with the timestamp of the first attempt.
+    verifier, _ = make_verifier(pki)
+    body = event_at(NOW - timedelta(minutes=minutes), kind)
+    verifier.verify(headers(pki.sign(body)), body)
+
+
+@pytest.mark.parametrize("late", [timedelta(minutes=60, seconds=1), timedelta(minutes=61), timedelta(days=1)])
+def test_a_skill_event_more_than_an_hour_late_is_rejected(pki: AlexaPki, late: timedelta) -> None:
+    verifier, served = make_verifier(pki)
+    body = event_at(NOW - late)
+    assert "more than an hour old" in rejected(verifier, headers(pki.sign(body)), body)
+    assert served.fetched == []
+
+
+def test_a_skill_event_from_the_future_keeps_the_150_second_rule(pki: AlexaPki) -> None:
+    verifier, _ = make_verifier(pki)
+    body = event_at(NOW + timedelta(seconds=151))
+    assert "150 seconds" in rejected(verifier, headers(pki.sign(body)), body)
+
+
+@pytest.mark.parametrize(
+    "kind", ["IntentRequest", "LaunchRequest", "SessionEndedRequest", "AlexaSkillEvent.NoSuchEvent", "Messaging"]
+)
+def test_any_other_request_three_minutes_old_is_rejected(pki: AlexaPki, kind: str) -> None:
+    verifier, _ = make_verifier(pki)
+    body = event_at(NOW - timedelta(minutes=3), kind)
+    assert "150 seconds" in rejected(verifier, headers(pki.sign(body)), body)
+
+
+def test_a_request_with_no_type_three_minutes_old_is_rejected(pki: AlexaPki) -> None:
+    verifier, _ = make_verifier(pki)
+    stamp = (NOW - timedelta(minutes=3)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    body = json.dumps({"request": {"type": ["AlexaSkillEvent.SkillDisabled"], "timestamp": stamp}}).encode()
+    assert "150 seconds" in rejected(verifier, headers(pki.sign(body)), body)
+
+
 @pytest.mark.parametrize(
     "body",
     [
         b"not json",
         b"[]",
         b'{"request": {}}',
+        b'{"request": "LaunchRequest"}',
+        b'{"request": [{"timestamp": "2031-05-01T12:00:00Z"}]}',
         b'{"request": {"timestamp": 5}}',
         b'{"request": {"timestamp": "yesterday"}}',
         b'{"request": {"timestamp": "2031-05-01T12:00:00"}}',  # no zone: ambiguous

@@ -9,11 +9,12 @@ import os
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -25,9 +26,12 @@ from ask_sdk_core.utils import is_request_type
 from ask_sdk_model import Response
 from flask.testing import FlaskClient
 
-from laser_recovery.config import Settings
-from laser_recovery.skill import Skill
+from laser_recovery.config import ConfigError, Settings
+from laser_recovery.skill import Skill, build_skill
+from laser_recovery.store import Change, patient_id
+from laser_recovery.store.sqlite import SQLiteStore
 from laser_recovery.web import RequestVerifier, VerificationError, create_app
+from laser_recovery.web.app import MAX_BODY_BYTES
 from tests.support.pki import AlexaPki, alexa_pki, new_leaf, sign_body
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -309,6 +313,58 @@ def test_unsigned_request_is_refused_by_the_default_verifier(stand_in) -> None:
     assert stand_in.calls == 0
 
 
+# -- skill events, late ----------------------------------------------------------------------------
+
+
+def skill_disabled(when: datetime) -> dict[str, Any]:
+    """SkillDisabled as Alexa sends it: no session, no device."""
+    return {
+        "version": "1.0",
+        "context": {"System": {"application": {"applicationId": SKILL_ID}, "user": {"userId": USER_ID}}},
+        "request": {
+            "type": "AlexaSkillEvent.SkillDisabled",
+            "requestId": "amzn1.echo-api.request.SECRET-EVENT",
+            "timestamp": when.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "eventCreationTime": when.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "eventPublishingTime": when.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "locale": "en-US",
+        },
+    }
+
+
+@pytest.fixture
+def patient_store(tmp_path: Path) -> SQLiteStore:
+    store = SQLiteStore(tmp_path / "events.sqlite3")
+    store.update(patient_id(USER_ID), Change(add=date(2031, 3, 2)))
+    return store
+
+
+@pytest.fixture
+def real_client(patient_store: SQLiteStore, verifier: RequestVerifier) -> FlaskClient:
+    settings = Settings(verify_requests=True, skill_id=SKILL_ID)
+    return create_app(settings, build_skill(settings, store=patient_store), verifier).test_client()
+
+
+def test_a_skill_disabled_event_fifty_minutes_late_deletes_the_record(real_client, pki, patient_store) -> None:
+    body = encode(skill_disabled(NOW - timedelta(minutes=50)))
+    reply = real_client.post("/alexa", data=body, headers=signed(pki, body))
+    assert reply.status_code == 200
+    assert patient_store.get(patient_id(USER_ID)) is None
+
+
+def test_a_skill_disabled_event_more_than_an_hour_late_is_refused(real_client, pki, patient_store) -> None:
+    body = encode(skill_disabled(NOW - timedelta(minutes=61)))
+    assert "more than an hour old" in assert_refused(real_client.post("/alexa", data=body, headers=signed(pki, body)))
+    assert patient_store.get(patient_id(USER_ID)) is not None
+
+
+def test_an_intent_request_three_minutes_old_is_refused(real_client, pki, patient_store) -> None:
+    intent = {"name": "ForgetIntent", "confirmationStatus": "NONE", "slots": {}}
+    body = encode(envelope("IntentRequest", when=NOW - timedelta(minutes=3), intent=intent))
+    assert "150 seconds" in assert_refused(real_client.post("/alexa", data=body, headers=signed(pki, body)))
+    assert patient_store.get(patient_id(USER_ID)) is not None
+
+
 # -- verification off ----------------------------------------------------------------------------
 
 
@@ -379,6 +435,9 @@ BAD_BODIES = {
     "unknown request type": encode(envelope("NoSuchRequest")),
     "wrong field type": encode({**envelope(), "request": {"type": "LaunchRequest", "timestamp": 5}}),
     "session not an object": encode({**envelope(), "session": 7}),
+    "context null": encode({**envelope(), "context": None}),
+    "no context.System": encode({**envelope(), "context": {}}),
+    "context.System null": encode({**envelope(), "context": {"System": None}}),
 }
 
 
@@ -391,6 +450,25 @@ def test_body_that_is_not_an_alexa_request_is_400_never_500(open_client, stand_i
 @pytest.mark.parametrize("body", BAD_BODIES.values(), ids=BAD_BODIES.keys())
 def test_bad_body_with_verification_on_is_400(client, stand_in, body) -> None:
     assert_refused(client.post("/alexa", data=body))
+
+
+def _nested(lists: int) -> list[Any]:
+    value: list[Any] = []
+    for _ in range(lists - 1):
+        value = [value]
+    return value
+
+
+@pytest.mark.parametrize(("lists", "status"), [(61, 200), (62, 400), (900, 400)])
+def test_json_nested_past_the_limit_is_refused_before_the_skill(open_client, stand_in, lists, status) -> None:
+    # 900 levels parse, but the SDK copies session attributes recursively: a RecursionError, a 500.
+    document = envelope()
+    document["session"]["attributes"] = {"x": _nested(lists)}  # the deepest array at 3 + lists
+    reply = open_client.post("/alexa", data=encode(document))
+    if status == 200:
+        assert reply.status_code == 200 and stand_in.calls == 1
+    else:
+        assert assert_refused(reply) == "envelope is nested too deeply" and stand_in.calls == 0
 
 
 def test_oversized_body_is_refused_in_one_line(open_client) -> None:
@@ -463,7 +541,7 @@ def _env(tmp_path: Path, **extra: str) -> dict[str, str]:
     env = {
         k: v
         for k, v in os.environ.items()
-        if k not in {"HOST", "PORT", "SKILL_ID", "TABLE_NAME", "ASK_VERIFY_REQUESTS", "LOG_LEVEL"}
+        if k not in {"HOST", "PORT", "SKILL_ID", "TABLE_NAME", "ASK_VERIFY_REQUESTS", "LOG_LEVEL", "READ_TIMEOUT"}
     }
     env["PYTHONPATH"] = str(ROOT / "lambda")
     env["LOCAL_STORE"] = str(tmp_path / "store.sqlite3")
@@ -471,10 +549,14 @@ def _env(tmp_path: Path, **extra: str) -> dict[str, str]:
     return env
 
 
-def test_bad_port_stops_start_up_with_one_line_naming_it(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [("PORT", "notaport"), ("READ_TIMEOUT", "soon"), ("READ_TIMEOUT", "0"), ("READ_TIMEOUT", "nan")],
+)
+def test_a_bad_setting_stops_start_up_with_one_line_naming_it(tmp_path: Path, name: str, value: str) -> None:
     done = subprocess.run(
         [sys.executable, "-m", "laser_recovery.web"],
-        env=_env(tmp_path, PORT="notaport"),
+        env=_env(tmp_path, **{name: value}),
         capture_output=True,
         text=True,
         timeout=60,
@@ -483,7 +565,32 @@ def test_bad_port_stops_start_up_with_one_line_naming_it(tmp_path: Path) -> None
     )
     assert done.returncode == 2
     lines = done.stderr.strip().splitlines()
-    assert len(lines) == 1 and "PORT" in lines[0]
+    assert len(lines) == 1 and name in lines[0]
+
+
+def test_a_port_already_taken_stops_start_up_with_one_line(tmp_path: Path) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        done = subprocess.run(
+            [sys.executable, "-m", "laser_recovery.web"],
+            env=_env(tmp_path, HOST="127.0.0.1", PORT=str(taken.getsockname()[1])),
+            capture_output=True,
+            text=True,
+            timeout=60,
+            cwd=tmp_path,
+            check=False,
+        )
+    assert done.returncode == 2
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and "cannot listen" in lines[0]
+
+
+def test_the_read_timeout_is_read_from_the_environment() -> None:
+    assert Settings.from_env({}).read_timeout == 10.0
+    assert Settings.from_env({"READ_TIMEOUT": "1.5"}).read_timeout == 1.5
+    with pytest.raises(ConfigError, match="READ_TIMEOUT"):
+        Settings.from_env({"READ_TIMEOUT": "301"})
 
 
 def _free_port() -> int:
@@ -498,14 +605,18 @@ def service(tmp_path: Path) -> Iterator[Callable[[bool], str]]:
     started: list[subprocess.Popen[bytes]] = []
     logs: list[Any] = []
 
-    def start(verify: bool) -> str:
+    def start(verify: bool, **extra: str) -> str:
         port = _free_port()
         log = (tmp_path / f"service-{port}.log").open("wb")  # closed at teardown
         logs.append(log)
         process = subprocess.Popen(
             [sys.executable, "-m", "laser_recovery.web"],
             env=_env(
-                tmp_path, HOST="127.0.0.1", PORT=str(port), ASK_VERIFY_REQUESTS="true" if verify else "false"
+                tmp_path,
+                HOST="127.0.0.1",
+                PORT=str(port),
+                ASK_VERIFY_REQUESTS="true" if verify else "false",
+                **extra,
             ),
             stdout=log,
             stderr=subprocess.STDOUT,
@@ -567,3 +678,134 @@ def test_json_nested_deeper_than_the_parser_goes_is_400_not_500(stand_in, verify
     headers = {"Signature-256": "AAAA", "SignatureCertChainUrl": "https://s3.amazonaws.com/echo.api/x.pem"}
     reply = app.test_client().post("/alexa", data=b"[" * 100_000, headers=headers)
     assert reply.status_code == 400 and len(reply.get_data().splitlines()) == 1
+
+
+# -- whatever is sent, over a real socket ------------------------------------------------------
+
+
+def _raw(base: str, data: bytes, timeout: float = 20) -> tuple[int, str, bytes]:
+    """Send bytes as they are; the status, headers and body of what comes back before EOF."""
+    host, port = base.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port)), timeout=timeout) as connection:
+        connection.sendall(data)
+        connection.shutdown(socket.SHUT_WR)
+        answer = b""
+        while chunk := connection.recv(65536):
+            answer += chunk
+    head, _, body = answer.partition(b"\r\n\r\n")
+    status_line, *headers = head.decode("latin-1").split("\r\n")
+    assert status_line.startswith("HTTP/1."), answer[:200]
+    return int(status_line.split()[1]), "\n".join(headers).lower(), body
+
+
+def _chunked(body: bytes, size: int = 8192) -> bytes:
+    pieces = [body[i : i + size] for i in range(0, len(body), size)]
+    return b"".join(b"%x\r\n%s\r\n" % (len(piece), piece) for piece in pieces) + b"0\r\n\r\n"
+
+
+def _raw_post(path: bytes, body: bytes, *headers: bytes) -> bytes:
+    lines = [b"POST " + path + b" HTTP/1.1", b"Host: localhost", b"Content-Type: application/json", *headers]
+    return b"\r\n".join([*lines, b"Content-Length: %d" % len(body), b"", body])
+
+
+SIGNATURE_HEADERS = (
+    b"SignatureCertChainUrl: https://s3.amazonaws.com/echo.api/echo-api-cert.pem",
+    b"Signature-256: AAAA",
+)
+HOSTILE = {
+    "header line of 70,000 bytes": (b"GET /health HTTP/1.1\r\nX-Long: " + b"a" * 70_000 + b"\r\n\r\n", 431),
+    "200 headers": (b"GET /health HTTP/1.1\r\n" + b"".join(b"X-%d: a\r\n" % i for i in range(200)) + b"\r\n", 431),
+    "request line of 70,000 bytes": (b"GET /" + b"a" * 70_000 + b" HTTP/1.1\r\n\r\n", 414),
+    "not HTTP": (b"HELLO\r\n\r\n", 400),
+    "HTTP/2.0": (b"GET /health HTTP/2.0\r\n\r\n", 400),
+    "HTTP/0.9 POST": (b"POST /alexa\r\n", 400),
+    "100,000 [": (_raw_post(b"/alexa", b"[" * 100_000, *SIGNATURE_HEADERS), 400),
+    "100,000 {": (_raw_post(b"/alexa", b'{"a":' * 100_000, *SIGNATURE_HEADERS), 413),
+    "Content-Length over the cap": (_raw_post(b"/alexa", b" " * (300 * 1024), *SIGNATURE_HEADERS), 413),
+    "Content-Length not a number": (b"POST /alexa HTTP/1.1\r\nContent-Length: many\r\n\r\n{}", 400),
+    "chunk size not hex": (b"POST /alexa HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nabc\r\n0\r\n\r\n", 400),
+    "non-ASCII path": (b"GET /\xff\xfe HTTP/1.1\r\n\r\n", 404),
+}
+
+
+def test_whatever_is_sent_the_answer_is_one_line_of_json_never_html_or_5xx(service, tmp_path: Path) -> None:
+    base = service(True)
+    for name, (data, expected) in HOSTILE.items():
+        status, headers, body = _raw(base, data)
+        assert status == expected, name
+        assert "content-type: application/json" in headers, name
+        assert body.count(b"\n") == 0 and json.loads(body)["error"], name
+    logs = "".join(log.read_text() for log in tmp_path.glob("service-*.log"))
+    assert "Traceback" not in logs and "HELLO" not in logs and "aaaa" not in logs
+
+
+def _padded_launch(size: int) -> bytes:
+    """A launch request, then spaces (which JSON allows) up to `size` bytes."""
+    body = encode(envelope(when=datetime.now(UTC)))
+    return body + b" " * (size - len(body))
+
+
+@pytest.mark.parametrize(
+    ("size", "status"),
+    [(MAX_BODY_BYTES, 200), (MAX_BODY_BYTES + 1, 413), (MAX_BODY_BYTES + 300 * 1024, 413)],
+    ids=["at the cap", "one byte over", "300 KiB over"],
+)
+def test_a_chunked_body_over_the_cap_is_refused_not_cut_short(service, size: int, status: int) -> None:
+    # werkzeug stops reading a chunked body at MAX_CONTENT_LENGTH and says nothing: a launch
+    # request padded past the cap used to be cut back to valid JSON and answered.
+    base = service(False)
+    request = b"POST /alexa HTTP/1.1\r\nHost: localhost\r\nTransfer-Encoding: chunked\r\n\r\n"
+    code, _, body = _raw(base, request + _chunked(_padded_launch(size)))
+    assert code == status
+    if status == 200:
+        assert json.loads(body)["response"]["outputSpeech"]["ssml"].startswith("<speak>")
+    else:
+        assert json.loads(body) == {"error": "Request Entity Too Large"}
+
+
+def test_stalled_connections_are_closed_after_the_read_timeout_and_others_are_served(service) -> None:
+    base = service(False, READ_TIMEOUT="1")
+    host, port = base.removeprefix("http://").split(":")
+    stalls = [
+        b"",  # connects and says nothing
+        b"GET /hea",  # half a request line
+        b"POST /alexa HTTP/1.1\r\nHost: localhost\r\nContent-Le",  # half the headers
+        b"POST /alexa HTTP/1.1\r\nContent-Length: 1000\r\n\r\n{",  # half the body
+    ]
+    opened = time.monotonic()
+    stalled = []
+    for i in range(40):
+        connection = socket.create_connection((host, int(port)), timeout=15)
+        connection.sendall(stalls[i % len(stalls)])
+        stalled.append(connection)
+
+    # A client trickling a byte at a time keeps each read short of the timeout, not the request.
+    trickler = socket.create_connection((host, int(port)), timeout=15)
+    cut: list[float] = []
+
+    def trickle() -> None:
+        try:
+            for byte in b"GET /health HTTP/1.1\r\n" + b"X-Slow: 1\r\n" * 20:
+                trickler.send(bytes([byte]))
+                time.sleep(0.05)
+        except OSError:
+            cut.append(time.monotonic() - opened)
+
+    slow = threading.Thread(target=trickle)
+    slow.start()
+
+    # Meanwhile, the service answers as usual.
+    with urllib.request.urlopen(f"{base}/health", timeout=5) as reply:
+        assert reply.read() == b"ok"
+    assert _post(f"{base}/alexa", encode(envelope(when=datetime.now(UTC))))[0] == 200
+
+    closed_after = []
+    for connection in stalled:
+        with connection:
+            while connection.recv(65536):  # a half-sent body gets its 400, then the close
+                pass
+            closed_after.append(time.monotonic() - opened)
+    slow.join()
+    trickler.close()
+    assert max(closed_after) < 6  # the timeout is 1 s; the rest is slack for a busy machine
+    assert cut and cut[0] < 6

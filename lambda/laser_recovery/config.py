@@ -16,6 +16,9 @@ from pathlib import Path
 DEFAULT_LOCAL_STORE = "laser-recovery.sqlite3"
 # Where Alexa's service APIs live (North America, Europe, Far East): the only hosts called.
 ALEXA_API_HOSTS = ("api.amazonalexa.com", "api.eu.amazonalexa.com", "api.fe.amazonalexa.com")
+# Seconds a web client has to send its whole request: Alexa sends a few KiB at once, and a
+# half-sent request holds one of the service's threads until then.
+DEFAULT_READ_TIMEOUT = 10.0
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off"}
 
@@ -34,6 +37,7 @@ class Settings:
     port: int = 3000
     log_level: str = "INFO"
     alexa_api_hosts: tuple[str, ...] = ALEXA_API_HOSTS
+    read_timeout: float = DEFAULT_READ_TIMEOUT
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -53,6 +57,7 @@ class Settings:
             port=_port(get("PORT")),
             log_level=_log_level(get("LOG_LEVEL")),
             alexa_api_hosts=_hosts(get("ALEXA_API_HOSTS")),
+            read_timeout=_read_timeout(get("READ_TIMEOUT")),
         )
 
 
@@ -119,3 +124,15 @@ def _log_level(value: str | None) -> str:
     if not isinstance(logging.getLevelName(level), int):
         raise ConfigError(f"LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR, not {value!r}")
     return level
+
+
+def _read_timeout(value: str | None) -> float:
+    if value is None:
+        return DEFAULT_READ_TIMEOUT
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = 0.0
+    if not 0.1 <= seconds <= 300:  # NaN fails this too
+        raise ConfigError(f"READ_TIMEOUT must be a number of seconds from 0.1 to 300, not {value!r}")
+    return seconds

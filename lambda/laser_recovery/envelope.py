@@ -25,6 +25,9 @@ Check = Callable[[Any, str], None]
 # A few KiB is what Alexa sends; this is only a guard against walking megabytes of slots.
 MAX_SLOTS = 64
 MAX_TEXT = 8 * 1024
+# Alexa's envelopes nest about a dozen levels deep. Far deeper JSON parses, but then breaks
+# the SDK, which copies the session attributes recursively, with a RecursionError.
+MAX_DEPTH = 64
 FIRST_YEAR, LAST_YEAR = 2014, 9000  # Alexa's first year; far enough from datetime's end
 
 _SERIALIZER = DefaultSerializer()
@@ -152,6 +155,8 @@ _ENVELOPE = _object(
 def read(event: Any) -> RequestEnvelope:
     """The SDK's envelope for `event` (parsed JSON), or InvalidEnvelope saying what is wrong."""
     _ENVELOPE(event, "envelope")
+    if _deeper_than(event, MAX_DEPTH):
+        raise InvalidEnvelope("envelope is nested too deeply")
     try:
         envelope = _SERIALIZER.deserialize(json.dumps(event), RequestEnvelope)
     except Exception:
@@ -166,3 +171,18 @@ def read(event: Any) -> RequestEnvelope:
     if isinstance(body, dict):
         envelope.request.body = body
     return envelope
+
+
+def _deeper_than(document: Any, limit: int) -> bool:
+    """Whether JSON objects and arrays nest more than `limit` deep; without recursion."""
+    level: list[Any] = [document]
+    for _ in range(limit):
+        level = [
+            child
+            for node in level
+            for child in (node.values() if isinstance(node, dict) else node if isinstance(node, list) else ())
+            if isinstance(child, dict | list)
+        ]
+        if not level:
+            return False
+    return True

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import json
+import logging
 import os
 import sqlite3
+import threading
+import time
 from collections.abc import Iterator
-from contextlib import closing, contextmanager
+from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -51,55 +55,67 @@ COMMIT;
 
 _WHERE = "account = ? AND profile = ?"
 
+log = logging.getLogger(__name__)
+
+# How long one call may wait for the file, in all: for this process's other writers, then for
+# another process's lock. Well inside Alexa's 8 seconds.
+BUSY_SECONDS = 5.0
+# Connections kept open between calls. The web service runs each request on a thread of its
+# own, so connections are pooled rather than kept per thread; a burst beyond this many opens
+# more and closes them after.
+_IDLE_CONNECTIONS = 16
+# Readers hold a snapshot for microseconds. Emptying the journal waits this long for one that
+# holds it longer, not for the whole budget with every writer of the process queued behind it.
+_WIPE_WAIT_MS = 200
+# Beside the file: the journal (WAL), which holds recent pages of it, and the journal's index.
+_SIDE_FILES = ("-wal", "-shm")
+
 
 class SQLiteStore:
-    """A connection per call keeps it safe across threads; each write is one transaction."""
+    """One SQLite file in WAL mode, shared by every thread of the process.
+
+    Readers never wait for writers (WAL); writers take turns on a lock of this process, so
+    they never poll SQLite's busy handler, whose sleeps grow to 100 ms at a time; the busy
+    timeout is left for other processes. A commit is not flushed to disk (synchronous=NORMAL):
+    a crash of the process loses nothing, a power cut may lose the last commits. Removing a
+    date or a record checkpoints the journal into the file and empties it, so what was removed
+    lingers in neither.
+    """
 
     def __init__(self, path: Path | str) -> None:
         self._path = str(path)
-        # Health data: readable by this user only, whoever created the file.
-        try:
-            os.close(os.open(self._path, os.O_RDWR | os.O_CREAT, 0o600))
-            os.chmod(self._path, 0o600)
-        except OSError as error:
-            raise StoreError(f"embedded store: cannot open {self._path} ({error.strerror})") from None
-        with self._transaction() as db:
+        self._idle: list[_Connection] = []
+        self._idle_lock = threading.Lock()
+        self._write_lock = threading.Lock()
+        self._wipe_pending = False
+        with self._transaction("BEGIN IMMEDIATE") as db:
             # One statement, so both are read from the same snapshot of the file.
             layout, tables = db.execute(
                 "SELECT (SELECT user_version FROM pragma_user_version),"
                 " (SELECT count(*) FROM sqlite_master WHERE type = 'table')"
             ).fetchone()
-        if layout == SCHEMA_VERSION:
-            return
-        with closing(sqlite3.connect(self._path, timeout=5.0, isolation_level=None)) as db:
+        if layout not in (SCHEMA_VERSION, 1) and not (layout == 0 and not tables):
+            raise StoreError(
+                f"embedded store: {self._path} was written in another layout;"
+                " delete that file (or point LOCAL_STORE elsewhere) and start again"
+            )
+        with self._connection() as db:
+            # Stored in the file: every later connection, in any process, uses the journal.
+            db.execute("PRAGMA journal_mode = WAL")
             if layout == 1:
                 db.executescript(_FROM_LAYOUT_1)
-            elif layout == 0 and not tables:
+            elif layout == 0:
                 db.executescript(_SCHEMA)
-            else:
-                raise StoreError(
-                    f"embedded store: {self._path} was written in another layout;"
-                    " delete that file (or point LOCAL_STORE elsewhere) and start again"
-                )
-
-    @contextmanager
-    def _transaction(self) -> Iterator[sqlite3.Connection]:
-        try:
-            with closing(sqlite3.connect(self._path, timeout=5.0)) as db:
-                db.execute("PRAGMA foreign_keys = ON")
-                # Deleted dates are overwritten, not left in free pages of the file.
-                db.execute("PRAGMA secure_delete = ON")
-                with db:
-                    yield db
-        except sqlite3.Error as error:
-            raise StoreError(f"embedded store: {type(error).__name__}") from error
+        # A process stopped before its journal was emptied may have left removed dates in it.
+        self._wipe_pending = True
+        self._wipe()
 
     def get(self, patient: PatientId) -> PatientRecord | None:
-        with self._transaction() as db:
+        with self._transaction("BEGIN") as db:
             return _read(db, patient)
 
     def update(self, patient: PatientId, change: Change) -> PatientRecord:
-        with self._transaction() as db:
+        with self._transaction("BEGIN IMMEDIATE") as db:
             now = datetime.now(UTC).isoformat(timespec="seconds")
             db.execute(
                 "INSERT INTO patients (account, profile, created_at, updated_at, schema_version)"
@@ -109,10 +125,11 @@ class SQLiteStore:
             )
             current = _read(db, patient) or PatientRecord()
             if change.remove is not None:
-                db.execute(
+                removed = db.execute(
                     f"DELETE FROM treatments WHERE {_WHERE} AND day = ?",
                     (patient.account, patient.profile, change.remove.isoformat()),
                 )
+                self._wipe_pending |= removed.rowcount > 0
             if change.add is not None:
                 db.execute(
                     "INSERT OR IGNORE INTO treatments (account, profile, day) VALUES (?, ?, ?)",
@@ -133,7 +150,7 @@ class SQLiteStore:
             return _read(db, patient) or PatientRecord()
 
     def others(self, patient: PatientId) -> bool:
-        with self._transaction() as db:
+        with self._transaction("BEGIN") as db:
             found = db.execute(
                 "SELECT 1 FROM treatments WHERE account = ? AND profile != ? LIMIT 1",
                 (patient.account, patient.profile),
@@ -141,13 +158,139 @@ class SQLiteStore:
             return found is not None
 
     def delete(self, patient: PatientId) -> None:
-        with self._transaction() as db:
-            db.execute(f"DELETE FROM patients WHERE {_WHERE}", (patient.account, patient.profile))
+        with self._transaction("BEGIN IMMEDIATE") as db:
+            deleted = db.execute(f"DELETE FROM patients WHERE {_WHERE}", (patient.account, patient.profile))
+            self._wipe_pending |= deleted.rowcount > 0
 
     def delete_account(self, account: str) -> None:
         # One transaction; the treatments go with their patients (ON DELETE CASCADE).
-        with self._transaction() as db:
-            db.execute("DELETE FROM patients WHERE account = ?", (account,))
+        with self._transaction("BEGIN IMMEDIATE") as db:
+            deleted = db.execute("DELETE FROM patients WHERE account = ?", (account,))
+            self._wipe_pending |= deleted.rowcount > 0
+
+    @contextmanager
+    def _transaction(self, begin: str) -> Iterator[sqlite3.Connection]:
+        """One transaction; `BEGIN IMMEDIATE` for writes, which take this process's lock first."""
+        writing = begin != "BEGIN"
+        deadline = time.monotonic() + BUSY_SECONDS
+        if writing and not self._write_lock.acquire(timeout=BUSY_SECONDS):
+            raise StoreError("embedded store: busy")
+        wipe = False
+        try:
+            with self._connection() as db:
+                # Whatever waiting for this process's lock took comes out of the same budget.
+                db.execute(f"PRAGMA busy_timeout = {max(1, int((deadline - time.monotonic()) * 1000))}")
+                db.execute(begin)
+                # On an exception the connection is closed, which rolls the transaction back.
+                yield db
+                db.execute("COMMIT")
+                wipe = writing and self._wipe_pending
+        finally:
+            if writing:
+                self._write_lock.release()
+        if wipe:
+            self._wipe()
+
+    def _wipe(self) -> None:
+        """Empty the journal, so that what was removed is in neither it nor the file.
+
+        Earlier versions of the pages stay in the journal after a delete, secure_delete or
+        not. A checkpoint copies the journal into the file, where secure_delete has zeroed
+        what was removed; TRUNCATE then empties the journal. The copying and flushing take
+        milliseconds, so they are done first while the other writers carry on; the TRUNCATE
+        that follows, with this process's writers held, has little left to copy. If it cannot
+        finish (a reader of an older snapshot), the next write tries again. The write being
+        wiped after is done either way.
+        """
+        try:
+            with self._connection() as db:
+                db.execute(f"PRAGMA busy_timeout = {_WIPE_WAIT_MS}")
+                db.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+                if not self._write_lock.acquire(timeout=BUSY_SECONDS):
+                    return
+                try:
+                    if self._wipe_pending:  # not already done by another thread's wipe
+                        busy = db.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]
+                        self._wipe_pending = bool(busy)
+                finally:
+                    self._write_lock.release()
+        except StoreError as error:
+            log.warning("embedded store: journal not emptied yet (%s)", error)
+
+    @contextmanager
+    def _connection(self) -> Iterator[sqlite3.Connection]:
+        """A connection of the pool, for this thread alone until the block ends."""
+        try:
+            try:
+                now_at = _identity(self._path)
+            except OSError:
+                now_at = None  # gone: a new connection finds out how
+            kept = None
+            with self._idle_lock:
+                while self._idle and kept is None:
+                    candidate = self._idle.pop()
+                    if candidate.file == now_at:
+                        kept = candidate
+                    else:
+                        # The file was replaced or deleted: writing through this connection
+                        # would go to a file no one will read again.
+                        candidate.db.close()
+            connection = kept or self._open()
+            try:
+                yield connection.db
+            except BaseException:
+                connection.db.close()  # whatever went wrong stays with it
+                raise
+            with self._idle_lock:
+                if len(self._idle) < _IDLE_CONNECTIONS:
+                    self._idle.append(connection)
+                    return
+            connection.db.close()
+        except sqlite3.Error as error:
+            raise StoreError(f"embedded store: {type(error).__name__}") from error
+
+    def _open(self) -> _Connection:
+        try:
+            _private(self._path)
+            for suffix in _SIDE_FILES:
+                _private(self._path + suffix, os.O_NOFOLLOW)
+            file = _identity(self._path)
+        except OSError as error:
+            raise StoreError(f"embedded store: cannot open {self._path} ({error.strerror})") from None
+        # Autocommit, so that every transaction is begun here, as read or write.
+        db = sqlite3.connect(self._path, timeout=BUSY_SECONDS, isolation_level=None, check_same_thread=False)
+        try:
+            db.execute("PRAGMA foreign_keys = ON")
+            # Deleted dates are overwritten, not left in free pages of the file.
+            db.execute("PRAGMA secure_delete = ON")
+            db.execute("PRAGMA synchronous = NORMAL")
+        except sqlite3.Error:
+            db.close()
+            raise
+        return _Connection(db, file)
+
+
+@dataclass(frozen=True)
+class _Connection:
+    db: sqlite3.Connection
+    file: tuple[int, int]  # the file it was opened on (device, inode)
+
+
+def _identity(path: str) -> tuple[int, int]:
+    status = os.stat(path)
+    return status.st_dev, status.st_ino
+
+
+def _private(path: str, flags: int = 0) -> None:
+    """Create the file if need be, and make it readable by this user only, whatever the umask.
+
+    Health data, in the journal as much as in the file.
+    """
+    descriptor = os.open(path, os.O_RDWR | os.O_CREAT | flags, 0o600)
+    try:
+        os.fchmod(descriptor, 0o600)
+    finally:
+        os.close(descriptor)
 
 
 def _read(db: sqlite3.Connection, patient: PatientId) -> PatientRecord | None:

@@ -1,7 +1,8 @@
 """`python -m laser_recovery.web`: the skill as a local web service.
 
-Flask's built-in threaded server is enough for a laptop and for trying the skill with curl or
-the developer console through a tunnel; production runs on Lambda (skill.lambda_handler_for).
+werkzeug's threaded server (serving.py) is enough for a laptop and for trying the skill with
+curl or the developer console through a tunnel; production runs on Lambda
+(skill.lambda_handler_for).
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import sys
 
 from ..config import ConfigError, Settings
 from .app import create_app
+from .serving import server
 from .verify import VerificationError
 
 
@@ -29,7 +31,15 @@ def main() -> int:
     except VerificationError as bad:  # e.g. no CA bundle to check Amazon's certificate against
         print(f"laser_recovery.web: {bad}", file=sys.stderr)
         return 2
-    app.run(host=settings.host, port=settings.port, threaded=True)
+    try:
+        listening = server(app, settings.host, settings.port, settings.read_timeout)
+    except OSError as bad:  # the port is taken, or the host is not this machine's
+        print(
+            f"laser_recovery.web: cannot listen on HOST {settings.host} PORT {settings.port} ({bad})", file=sys.stderr
+        )
+        return 2
+    logging.getLogger("laser_recovery.web").info("serving on http://%s:%d", settings.host, settings.port)
+    listening.serve_forever()
     return 0
 
 

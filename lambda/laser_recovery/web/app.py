@@ -11,7 +11,7 @@ import logging
 from typing import Any, Protocol
 
 from flask import Flask, Response, request
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from ..config import Settings
 from ..envelope import InvalidEnvelope
@@ -49,7 +49,9 @@ def create_app(
             "for local testing only, never expose this service"
         )
     app = Flask(__name__)
-    app.config["MAX_CONTENT_LENGTH"] = MAX_BODY_BYTES
+    # One byte over, so that a body of unknown length (chunked) that runs past the cap is
+    # seen to: werkzeug stops a chunked body at the limit without saying it was cut short.
+    app.config["MAX_CONTENT_LENGTH"] = MAX_BODY_BYTES + 1
 
     @app.get("/health")
     def health() -> Response:
@@ -58,6 +60,8 @@ def create_app(
     @app.post("/alexa")
     def alexa() -> Response:
         body = request.get_data(cache=False)
+        if len(body) > MAX_BODY_BYTES:
+            return _error(413, RequestEntityTooLarge().name)
         try:
             if verifier is not None:
                 verifier.verify(dict(request.headers), body)

@@ -9,6 +9,8 @@ Checks, in order (cheap ones first, so a junk request never causes a download):
    path under /echo.api/ once `..` is resolved;
 2. the `Signature-256` header is present and is base64;
 3. request.timestamp in the body is within 150 s of now, in either direction (replay guard);
+   a skill event (SkillDisabled and the like) may also be up to an hour old, as Alexa may
+   deliver one that late and retries with the original timestamp;
 4. the PEM chain at that URL leads to a trusted root, the signing certificate names
    echo-api.amazon.com and every certificate is within its validity dates;
 5. the signature is RSA PKCS#1 v1.5 with SHA-256 over the raw body bytes.
@@ -42,6 +44,19 @@ CERT_URL_HEADER = "SignatureCertChainUrl"
 SIGNATURE_HEADER = "Signature-256"
 SIGNING_NAME = "echo-api.amazon.com"
 TOLERANCE = timedelta(seconds=150)
+# Amazon: skill events may arrive up to an hour after they happened ("Use Skill Events",
+# delivery of events to the skill); refusing them older than 150 s would mean a disabled
+# patient's records are never deleted. Only lateness is allowed for; the future keeps 150 s.
+SKILL_EVENT_AGE = timedelta(hours=1)
+SKILL_EVENTS = frozenset(
+    {
+        "AlexaSkillEvent.SkillEnabled",
+        "AlexaSkillEvent.SkillDisabled",
+        "AlexaSkillEvent.SkillPermissionAccepted",
+        "AlexaSkillEvent.SkillPermissionChanged",
+        "AlexaSkillEvent.SkillAccountLinked",
+    }
+)
 
 _CERT_HOST = "s3.amazonaws.com"
 _CERT_PATH_PREFIX = "/echo.api/"
@@ -168,17 +183,29 @@ def _header(headers: Mapping[str, str], name: str) -> str | None:
     return value
 
 
-def request_timestamp(body: bytes) -> datetime:
-    """request.timestamp from the raw body, timezone-aware."""
+def request_timestamp(body: bytes) -> tuple[datetime, str | None]:
+    """request.timestamp from the raw body, timezone-aware, and request.type if it is a string."""
     try:
-        stamp = json.loads(body)["request"]["timestamp"]
-        parsed = datetime.fromisoformat(stamp)
+        inner = json.loads(body)["request"]
+        parsed = datetime.fromisoformat(inner["timestamp"])
     except (ValueError, KeyError, TypeError, UnicodeDecodeError, RecursionError):
         # RecursionError: JSON nested deeper than the parser goes is no Alexa request either.
         raise VerificationError("request timestamp is missing or malformed") from None
     if parsed.tzinfo is None:
         raise VerificationError("request timestamp has no time zone")
-    return parsed
+    kind = inner.get("type")
+    return parsed, kind if isinstance(kind, str) else None
+
+
+def check_timestamp(stamp: datetime, kind: str | None, now: datetime) -> None:
+    """Raise VerificationError unless the request is fresh enough for its kind."""
+    if stamp - now > TOLERANCE:
+        raise VerificationError("request timestamp is more than 150 seconds from now")
+    if kind in SKILL_EVENTS:
+        if now - stamp > SKILL_EVENT_AGE:
+            raise VerificationError("skill event timestamp is more than an hour old")
+    elif now - stamp > TOLERANCE:
+        raise VerificationError("request timestamp is more than 150 seconds from now")
 
 
 class RequestVerifier:
@@ -218,8 +245,7 @@ class RequestVerifier:
             raise VerificationError(f"{SIGNATURE_HEADER} header is not base64") from None
 
         now = self._clock()
-        if abs(now - request_timestamp(body)) > TOLERANCE:
-            raise VerificationError("request timestamp is more than 150 seconds from now")
+        check_timestamp(*request_timestamp(body), now)
 
         key = self._chain(url, now).leaf.public_key()
         if not isinstance(key, rsa.RSAPublicKey):
