@@ -150,3 +150,14 @@ def test_web_service_answers_200_or_one_line_4xx(web, event) -> None:
 def test_what_alexa_never_sends_gets_a_clear_refusal(skill, event) -> None:
     reply = skill(event, None)
     assert "couldn" in spoken(reply) and reply["response"]["shouldEndSession"] is True
+
+
+def test_session_attributes_nested_past_the_limit_are_refused_on_lambda_too(skill) -> None:
+    # They parse, but the SDK copies session attributes recursively: a RecursionError.
+    event = base("LaunchRequest", "SunIntent", None)
+    deep: list[Any] = []
+    for _ in range(900):
+        deep = [deep]
+    event["session"]["attributes"] = {"x": deep}
+    reply = skill(event, None)
+    assert "couldn" in spoken(reply) and reply["response"]["shouldEndSession"] is True
