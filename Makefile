@@ -71,8 +71,9 @@ package: $(VENV)/.installed
 	cd build/lambda && ../../$(PY) -m zipfile -c ../lambda.zip $$(ls -A)
 	@echo "built build/lambda.zip"
 
-# Figures and ratios against a hello-world skill measured in the same run.
-bench: $(VENV)/.installed
+# Figures and ratios against baselines measured in the same run (README, Benchmarks): the zip
+# is measured too, so it is built first; DynamoDB Local needs Java, as for the tests.
+bench: package jdk
 	$(PY) benchmarks/bench_skill.py
 
 # The ASK CLI reads the model from skill-package/; interaction_models/ is the one source.
