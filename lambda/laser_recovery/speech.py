@@ -12,7 +12,6 @@ from datetime import date
 from functools import cache
 from pathlib import Path
 from typing import Any
-from xml.sax.saxutils import escape
 
 from .recovery import Protocol
 
@@ -85,6 +84,15 @@ class Speech:
             return "".join(items)
         last = conjunction if conjunction is not None else self.say("calendar.and")
         return f"{', '.join(items[:-1])} {last} {items[-1]}"
+
+
+def escape(text: str) -> str:
+    """Text made safe inside SSML: the three characters XML reserves in text.
+
+    What xml.sax.saxutils.escape does, without importing it: it pulls in urllib.request and
+    http.client, a fifth of a cold start.
+    """
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def ssml(*parts: str) -> str:
