@@ -14,7 +14,7 @@ import pytest
 from ask_sdk_core.exceptions import ApiClientException
 from ask_sdk_model.services import ApiClientRequest
 
-from laser_recovery.alexa_api import MAX_BODY_BYTES, MAX_IDLE_PER_HOST, DeadlineApiClient
+from laser_recovery.alexa_api import MAX_BODY_BYTES, MAX_IDLE_PER_HOST, DeadlineApiClient, _ca_bundle
 from tests.support.loopback import QuietHandler, serving, use_tls
 from tests.support.pki import TlsFiles, new_root, write_tls_files
 
@@ -209,3 +209,11 @@ def test_an_untrusted_server_certificate_fails_the_call(server, client, tmp_path
     monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(other))
     with pytest.raises(ApiClientException, match="request failed"):
         call(client, url)
+
+
+def test_without_a_bundle_setting_certifis_bundle_is_trusted(monkeypatch) -> None:
+    import certifi
+
+    monkeypatch.delenv("REQUESTS_CA_BUNDLE", raising=False)
+    monkeypatch.delenv("SSL_CERT_FILE", raising=False)
+    assert Path(_ca_bundle()).samefile(certifi.where())
