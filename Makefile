@@ -69,6 +69,8 @@ package: $(VENV)/.installed
 	cp -R lambda/lambda_function.py lambda/laser_recovery build/lambda/
 	# The web service and the console run on laptops, never on Lambda.
 	rm -rf build/lambda/laser_recovery/web build/lambda/laser_recovery/console
+	# JSON copies of the content files, read instead of parsing TOML on a cold start.
+	$(PY) -m laser_recovery.contentfile build/lambda/laser_recovery/content
 	cd build/lambda && rm -rf $(LAMBDA_UNUSED)
 	# Of botocore's models: its own files (endpoints, partitions, retry and default settings)
 	# and DynamoDB's current API version.

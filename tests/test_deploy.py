@@ -104,7 +104,8 @@ def test_the_lambda_zip_carries_the_skill_and_not_the_laptop_tools() -> None:
         names = set(zipped.namelist())
         assert zipped.testzip() is None
     assert {"lambda_function.py", "laser_recovery/skill.py", "laser_recovery/content/en-US.toml",
-            "laser_recovery/content/protocol.toml", "ask_sdk_core/__init__.py", "boto3/__init__.py",
+            "laser_recovery/content/protocol.toml", "laser_recovery/content/en-US.json",
+            "laser_recovery/content/protocol.json", "ask_sdk_core/__init__.py", "boto3/__init__.py",
             "botocore/data/endpoints.json", "certifi/cacert.pem"} <= names
     assert not any(n.startswith(("laser_recovery/web/", "laser_recovery/console/")) for n in names)
     # Of botocore's service models, DynamoDB's current version alone; no HTTP library but
@@ -171,3 +172,17 @@ def test_the_packaged_function_answers_on_either_store(store: str, api, tmp_path
     # Day 56 in Los Angeles, still day 55 where the day starts last: a yes means the zone was read.
     assert talk.say("SunIntent").text.startswith("Yes")
     assert function.stop() == ""  # no warning: the Settings API and the store both answered
+
+
+def test_the_packaged_function_reads_its_words_without_parsing_toml() -> None:
+    if not (BUILD / "lambda_function.py").exists():
+        pytest.skip("no build/lambda: run `make package` (CI does, before the tests)")
+    probe = (
+        "import sys\n"
+        "from laser_recovery.recovery import Protocol\n"
+        "from laser_recovery.speech import speech_for\n"
+        "print(speech_for('en-US', Protocol.load()).say('welcome.first'), 'tomllib' in sys.modules)\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(BUILD), "PYTHONDONTWRITEBYTECODE": "1"}
+    run = subprocess.run([sys.executable, "-S", "-c", probe], env=env, capture_output=True, text=True, check=True)
+    assert run.stdout.startswith("Welcome") and run.stdout.split()[-1] == "False"
