@@ -174,15 +174,23 @@ def test_the_packaged_function_answers_on_either_store(store: str, api, tmp_path
     assert function.stop() == ""  # no warning: the Settings API and the store both answered
 
 
-def test_the_packaged_function_reads_its_words_without_parsing_toml() -> None:
+def test_the_packaged_function_starts_without_what_it_does_not_need(tmp_path: Path) -> None:
+    """What a cold start on SQLite must not import: the AWS SDK, HTTP libraries (the Settings
+    API client speaks HTTP itself), the TOML parser (the package carries JSON copies)."""
     if not (BUILD / "lambda_function.py").exists():
         pytest.skip("no build/lambda: run `make package` (CI does, before the tests)")
     probe = (
         "import sys\n"
+        "import lambda_function\n"
         "from laser_recovery.recovery import Protocol\n"
         "from laser_recovery.speech import speech_for\n"
-        "print(speech_for('en-US', Protocol.load()).say('welcome.first'), 'tomllib' in sys.modules)\n"
+        "speech_for('en-US', Protocol.load())\n"
+        "unneeded = {'boto3', 'botocore', 'requests', 'urllib3', 'http.client', 'email', 'tomllib', 'xml.sax',\n"
+        "            'certifi'}\n"
+        "print(sorted(unneeded & set(sys.modules)))\n"
     )
     env = {**os.environ, "PYTHONPATH": str(BUILD), "PYTHONDONTWRITEBYTECODE": "1"}
+    env.pop("TABLE_NAME", None)
+    env["LOCAL_STORE"] = str(tmp_path / "store.sqlite3")
     run = subprocess.run([sys.executable, "-S", "-c", probe], env=env, capture_output=True, text=True, check=True)
-    assert run.stdout.startswith("Welcome") and run.stdout.split()[-1] == "False"
+    assert run.stdout.strip() == "[]"
