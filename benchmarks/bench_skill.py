@@ -59,7 +59,7 @@ WARM_ROUNDS = int(os.environ.get("BENCH_WARM_ROUNDS", "6"))  # each a new set of
 WARM_PATIENTS = 20  # per round; every patient goes through the whole script below
 WEB_ROUNDS = 3
 WEB_THREADS = 2  # client connections at once, each kept alive
-WEB_REQUESTS = 400  # per connection per measurement
+WEB_REQUESTS = 1000  # per connection per measurement
 TREATMENT = "2026-10-03"
 # Every question the skill answers.
 QUESTIONS = (
