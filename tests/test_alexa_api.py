@@ -14,6 +14,7 @@ import pytest
 from ask_sdk_core.exceptions import ApiClientException
 from ask_sdk_model.services import ApiClientRequest
 
+from laser_recovery import alexa_api
 from laser_recovery.alexa_api import MAX_BODY_BYTES, MAX_IDLE_PER_HOST, DeadlineApiClient, _ca_bundle
 from tests.support.loopback import QuietHandler, serving, use_tls
 from tests.support.pki import TlsFiles, new_root, write_tls_files
@@ -125,6 +126,14 @@ def test_an_idle_connection_the_server_dropped_is_replaced_without_failing_the_c
     state.mode = "drops idle"
     assert [call(client, url).status_code for _ in range(3)] == [200] * 3
     assert state.connections == 3 and state.requests == 3
+
+
+def test_a_connection_idle_too_long_is_not_reused(server, client, monkeypatch) -> None:
+    # A network path may forget an idle connection without a word: the call would hang.
+    state, url = server
+    monkeypatch.setattr(alexa_api, "MAX_IDLE_SECONDS", 0.0)
+    assert [call(client, url).status_code for _ in range(2)] == [200] * 2
+    assert state.connections == 2
 
 
 @pytest.mark.parametrize("mode", ["closes", "unsized"])

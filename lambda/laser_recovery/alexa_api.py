@@ -50,6 +50,10 @@ MAX_HEAD_BYTES = 16 * 1024
 # Idle connections kept per host: the Lambda uses one; the threaded web service may call from
 # a few threads at once, and each extra connection is only a handshake saved.
 MAX_IDLE_PER_HOST = 4
+# A connection left idle longer is not reused. A server that closed it says so and the call
+# simply opens another, but a network path that forgot it (Lambda's NAT after about 350 s of
+# silence, a frozen container) says nothing, and the call would wait out its deadline.
+MAX_IDLE_SECONDS = 30.0
 _IDEMPOTENT = frozenset({"GET", "HEAD", "OPTIONS"})
 _CHUNK = 16 * 1024
 
@@ -89,6 +93,7 @@ class _Connection:
             raise
         self.host = host if port == 443 else f"{host}:{port}"
         self.buffer = b""
+        self.idle_since = 0.0
 
     def close(self) -> None:
         with contextlib.suppress(OSError):  # already gone: nothing more to release
@@ -278,14 +283,22 @@ class DeadlineApiClient(ApiClient):
                 connection.close()
 
     def _take(self, key: tuple[str, int, str]) -> _Connection | None:
+        stale = []
         with self._lock:
-            connections = self._idle.get(key)
-            return connections.pop() if connections else None
+            connections = self._idle.get(key) or []
+            fresh = time.monotonic() - MAX_IDLE_SECONDS
+            while connections and connections[-1].idle_since < fresh:
+                stale.append(connections.pop())
+            taken = connections.pop() if connections else None
+        for connection in stale:
+            connection.close()
+        return taken
 
     def _give_back(self, key: tuple[str, int, str], connection: _Connection) -> None:
         if connection.buffer:  # bytes beyond the answer: the stream is out of step
             connection.close()
             return
+        connection.idle_since = time.monotonic()
         with self._lock:
             connections = self._idle.setdefault(key, [])
             if len(connections) < MAX_IDLE_PER_HOST:
