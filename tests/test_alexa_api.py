@@ -176,6 +176,7 @@ def test_a_trickling_answer_ends_at_the_deadline(server) -> None:
         call(impatient, url)
     state.mode = "sized"
     assert call(impatient, url).status_code == 200 and state.connections == 2
+    impatient.close()
 
 
 @pytest.mark.parametrize(

@@ -84,13 +84,18 @@ class _Connection:
         raw = socket.create_connection((host, port), timeout=_left(ends))
         try:
             raw.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-            self.sock = context.wrap_socket(raw, server_hostname=host, do_handshake_on_connect=False)
-            # ssl applies a socket timeout to the whole handshake, not to each read within it.
-            self.sock.settimeout(_left(ends))
-            self.sock.do_handshake()
+            sock = context.wrap_socket(raw, server_hostname=host, do_handshake_on_connect=False)
         except BaseException:
             raw.close()
             raise
+        try:  # from here the TLS socket owns the file descriptor
+            # ssl applies a socket timeout to the whole handshake, not to each read within it.
+            sock.settimeout(_left(ends))
+            sock.do_handshake()
+        except BaseException:
+            sock.close()
+            raise
+        self.sock = sock
         self.host = host if port == 443 else f"{host}:{port}"
         self.buffer = b""
         self.idle_since = 0.0
