@@ -35,7 +35,12 @@ def main() -> None:
         return Response('{"hello": "world"}', mimetype="application/json")
 
     app.add_url_rule("/hello", "hello", hello, methods=["POST"])
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+    try:  # the service's own server, where it has one (request deadline, JSON refusals)
+        from laser_recovery.web.serving import server as service_server
+    except ImportError:  # werkzeug's threaded server, as Flask's app.run(threaded=True) makes it
+        server = make_server("127.0.0.1", 0, app, threaded=True)
+    else:
+        server = service_server(app, "127.0.0.1", 0, getattr(settings, "read_timeout", 10.0))
     print(server.port, flush=True)
     server.serve_forever()
 
