@@ -80,7 +80,13 @@ jdk:
 # build/lambda.zip for `sam deploy`: pinned wheels for the function's platform (arm64,
 # CPython 3.13), the skill's sources, byte-compiled by a 3.13 interpreter when there is one
 # (bytecode from any other version would be ignored by the runtime).
+# Left out, as the function never loads them (README, "Deploying"): botocore's models of every
+# AWS service but DynamoDB's (71% of the zip; a client loads its own service's model only),
+# boto3's resource models, and requests with its encoding packages, which ask-sdk-core
+# requires only for the DefaultApiClient the skill replaces (laser_recovery/alexa_api.py).
 LAMBDA_PYTHON ?= python3.13
+LAMBDA_UNUSED := bin boto3/data requests requests-*.dist-info idna idna-*.dist-info \
+  charset_normalizer charset_normalizer-*.dist-info
 package: $(VENV)/.installed
 	rm -rf build/lambda build/lambda.zip
 	$(PY) -m pip install --quiet --disable-pip-version-check --target build/lambda \
@@ -89,6 +95,13 @@ package: $(VENV)/.installed
 	cp -R lambda/lambda_function.py lambda/laser_recovery build/lambda/
 	# The web service and the console run on laptops, never on Lambda.
 	rm -rf build/lambda/laser_recovery/web build/lambda/laser_recovery/console
+	# JSON copies of the content files, read instead of parsing TOML on a cold start.
+	$(PY) -m laser_recovery.contentfile build/lambda/laser_recovery/content
+	cd build/lambda && rm -rf $(LAMBDA_UNUSED)
+	# Of botocore's models: its own files (endpoints, partitions, retry and default settings)
+	# and DynamoDB's current API version.
+	find build/lambda/botocore/data -mindepth 1 -maxdepth 1 -type d ! -name dynamodb -exec rm -rf {} +
+	cd build/lambda/botocore/data/dynamodb && ls | sort | head -n -1 | xargs -r rm -rf
 	find build/lambda -name __pycache__ -prune -exec rm -rf {} +
 	@if $(LAMBDA_PYTHON) -c 'import sys; sys.exit(sys.version_info[:2] != (3, 13))' 2>/dev/null; then \
 	  $(LAMBDA_PYTHON) -W ignore::SyntaxWarning -m compileall -q \
@@ -97,8 +110,9 @@ package: $(VENV)/.installed
 	cd build/lambda && ../../$(PY) -m zipfile -c ../lambda.zip $$(ls -A)
 	@echo "built build/lambda.zip"
 
-# Figures and ratios against a hello-world skill measured in the same run.
-bench: $(VENV)/.installed
+# Figures and ratios against baselines measured in the same run (README, Benchmarks): the zip
+# is measured too, so it is built first; DynamoDB Local needs Java, as for the tests.
+bench: package jdk
 	$(PY) benchmarks/bench_skill.py
 
 # The web service under 50 concurrent clients on the SQLite store, over loopback: errors, lost

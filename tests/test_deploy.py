@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import ast
+import json
+import os
 import subprocess
 import sys
 import zipfile
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from laser_recovery.store import PatientId
 from laser_recovery.store.dynamodb import PARTITION_KEY, SORT_KEY, _key
+from tests.alexa import LOOPBACK_API, SKILL_ID, Conversation
 from tests.dynamodb_local import REPO, TEMPLATE, load_template, table_schema
 
 STORE_SOURCE = REPO / "lambda" / "laser_recovery" / "store" / "dynamodb.py"
@@ -89,6 +93,9 @@ def _boto3_calls(path: Path) -> set[str]:
     }
 
 
+BUILD = REPO / "build" / "lambda"
+
+
 def test_the_lambda_zip_carries_the_skill_and_not_the_laptop_tools() -> None:
     archive = REPO / "build" / "lambda.zip"
     if not archive.exists():
@@ -97,5 +104,93 @@ def test_the_lambda_zip_carries_the_skill_and_not_the_laptop_tools() -> None:
         names = set(zipped.namelist())
         assert zipped.testzip() is None
     assert {"lambda_function.py", "laser_recovery/skill.py", "laser_recovery/content/en-US.toml",
-            "laser_recovery/content/protocol.toml", "ask_sdk_core/__init__.py"} <= names
+            "laser_recovery/content/protocol.toml", "laser_recovery/content/en-US.json",
+            "laser_recovery/content/protocol.json", "ask_sdk_core/__init__.py", "boto3/__init__.py",
+            "botocore/data/endpoints.json", "certifi/cacert.pem"} <= names
     assert not any(n.startswith(("laser_recovery/web/", "laser_recovery/console/")) for n in names)
+    # Of botocore's service models, DynamoDB's current version alone; no HTTP library but
+    # botocore's urllib3 (the skill's Settings API client is its own).
+    models = {n.split("/")[2] for n in names if n.startswith("botocore/data/") and n.count("/") > 2}
+    assert models == {"dynamodb"}
+    assert len({n.split("/")[3] for n in names if n.startswith("botocore/data/dynamodb/") and n.count("/") > 3}) == 1
+    assert not any(n.startswith(("requests/", "idna/", "charset_normalizer/", "boto3/data/")) for n in names)
+    assert archive.stat().st_size <= 6_000_000
+
+
+class Packaged:
+    """`lambda_function.lambda_handler` run from build/lambda alone, in a process of its own.
+
+    `-S` keeps the virtual environment's site-packages off the path: a module the package
+    left out fails the import here as it would on Lambda.
+    """
+
+    def __init__(self, **env: str) -> None:
+        loop = (
+            "import json, sys\n"
+            "from lambda_function import lambda_handler\n"
+            "for line in sys.stdin:\n"
+            "    print(json.dumps(lambda_handler(json.loads(line), None)), flush=True)\n"
+        )
+        self.process = subprocess.Popen(
+            [sys.executable, "-S", "-c", loop],
+            env={**os.environ, "PYTHONPATH": str(BUILD), "PYTHONDONTWRITEBYTECODE": "1", **env},
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+
+    def __call__(self, event: dict[str, Any], context: Any) -> dict[str, Any]:
+        assert self.process.stdin is not None and self.process.stdout is not None
+        self.process.stdin.write(json.dumps(event) + "\n")
+        self.process.stdin.flush()
+        line = self.process.stdout.readline()
+        assert line, self.stop()
+        reply: dict[str, Any] = json.loads(line)
+        return reply
+
+    def stop(self) -> str:
+        """End the process; what it wrote to stderr."""
+        _, errors = self.process.communicate(timeout=30)
+        return errors
+
+
+@pytest.mark.parametrize("store", ["sqlite", "dynamodb"])
+def test_the_packaged_function_answers_on_either_store(store: str, api, tmp_path: Path, request) -> None:
+    if not (BUILD / "lambda_function.py").exists():
+        pytest.skip("no build/lambda: run `make package` (CI does, before the tests)")
+    env = {"ALEXA_API_HOSTS": ",".join(LOOPBACK_API), "SKILL_ID": SKILL_ID}
+    if store == "sqlite":
+        env["LOCAL_STORE"] = str(tmp_path / "store.sqlite3")
+    else:
+        env["TABLE_NAME"] = request.getfixturevalue("dynamodb_table")  # botocore from the package
+    function = Packaged(**env)
+    talk = Conversation(function, api_endpoint=api.url, now="2026-11-28T09:00:00Z")
+    api.zones[talk.device_id] = "America/Los_Angeles"
+    assert "20261003" in talk.say("RecordTreatmentIntent", date="2026-10-03").ssml
+    talk.hang_up()
+    # Day 56 in Los Angeles, still day 55 where the day starts last: a yes means the zone was read.
+    assert talk.say("SunIntent").text.startswith("Yes")
+    assert function.stop() == ""  # no warning: the Settings API and the store both answered
+
+
+def test_the_packaged_function_starts_without_what_it_does_not_need(tmp_path: Path) -> None:
+    """What a cold start on SQLite must not import: the AWS SDK, HTTP libraries (the Settings
+    API client speaks HTTP itself), the TOML parser (the package carries JSON copies)."""
+    if not (BUILD / "lambda_function.py").exists():
+        pytest.skip("no build/lambda: run `make package` (CI does, before the tests)")
+    probe = (
+        "import sys\n"
+        "import lambda_function\n"
+        "from laser_recovery.recovery import Protocol\n"
+        "from laser_recovery.speech import speech_for\n"
+        "speech_for('en-US', Protocol.load())\n"
+        "unneeded = {'boto3', 'botocore', 'requests', 'urllib3', 'http.client', 'email', 'tomllib', 'xml.sax',\n"
+        "            'certifi'}\n"
+        "print(sorted(unneeded & set(sys.modules)))\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(BUILD), "PYTHONDONTWRITEBYTECODE": "1"}
+    env.pop("TABLE_NAME", None)
+    env["LOCAL_STORE"] = str(tmp_path / "store.sqlite3")
+    run = subprocess.run([sys.executable, "-S", "-c", probe], env=env, capture_output=True, text=True, check=True)
+    assert run.stdout.strip() == "[]"

@@ -7,11 +7,12 @@ these answers, never the other way round.
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import Enum
 from pathlib import Path
+
+from . import contentfile
 
 PROTOCOL_FILE = Path(__file__).parent / "content" / "protocol.toml"
 
@@ -29,8 +30,7 @@ class Protocol:
 
     @classmethod
     def load(cls, path: Path = PROTOCOL_FILE) -> Protocol:
-        with path.open("rb") as file:
-            data = tomllib.load(file)
+        data = contentfile.load(path)
         protocol = cls(
             sun_minimum_days=data["sun"]["minimum_days"],
             sun_safe_days=data["sun"]["safe_days"],

@@ -6,14 +6,14 @@ values are SSML built here, so a stray "&" or "<" in the words can never break t
 
 from __future__ import annotations
 
-import tomllib
+import os
 from collections.abc import Mapping, Sequence
 from datetime import date
 from functools import cache
 from pathlib import Path
 from typing import Any
-from xml.sax.saxutils import escape
 
+from . import contentfile
 from .recovery import Protocol
 
 CONTENT_DIR = Path(__file__).parent / "content"
@@ -87,6 +87,15 @@ class Speech:
         return f"{', '.join(items[:-1])} {last} {items[-1]}"
 
 
+def escape(text: str) -> str:
+    """Text made safe inside SSML: the three characters XML reserves in text.
+
+    What xml.sax.saxutils.escape does, without importing it: it pulls in urllib.request and
+    http.client, a fifth of a cold start.
+    """
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
 def ssml(*parts: str) -> str:
     """One response's speech: the parts, a space apart, inside <speak>."""
     return "<speak>" + " ".join(p for p in parts if p) + "</speak>"
@@ -99,13 +108,14 @@ def unwrap(speech: str) -> str:
 
 @cache
 def _phrases(locale: str) -> Mapping[str, Any]:
-    with (CONTENT_DIR / f"{locale}.toml").open("rb") as file:
-        return tomllib.load(file)
+    return contentfile.load(CONTENT_DIR / f"{locale}.toml")
 
 
 # The skill's own content files, listed once: a request's locale only ever picks among them
-# (it is never used as a path).
-LOCALES = frozenset(path.stem for path in CONTENT_DIR.glob("*-*.toml"))
+# (it is never used as a path). A plain listing: Path.glob compiles a pattern on every start.
+LOCALES = frozenset(
+    name.removesuffix(".toml") for name in os.listdir(CONTENT_DIR) if name.endswith(".toml") and "-" in name
+)
 
 
 def locale_file(locale: str | None) -> str:
