@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from collections.abc import Iterator
 from http.server import ThreadingHTTPServer
 from pathlib import Path
@@ -14,7 +15,7 @@ import pytest
 from ask_sdk_core.exceptions import ApiClientException
 from ask_sdk_model.services import ApiClientRequest
 
-from laser_recovery import alexa_api
+from laser_recovery import alexa_api, budget
 from laser_recovery.alexa_api import MAX_BODY_BYTES, MAX_IDLE_PER_HOST, DeadlineApiClient, _ca_bundle
 from tests.support.loopback import QuietHandler, serving, use_tls
 from tests.support.pki import TlsFiles, new_root, write_tls_files
@@ -177,6 +178,17 @@ def test_a_trickling_answer_ends_at_the_deadline(server) -> None:
     state.mode = "sized"
     assert call(impatient, url).status_code == 200 and state.connections == 2
     impatient.close()
+
+
+def test_a_call_gets_no_more_than_what_is_left_of_the_turn(server, client) -> None:
+    state, url = server
+    state.mode = "trickle"
+    with budget.turn(lambda_remaining_ms=800):  # 0.3 s left once the margin to answer is kept
+        started = time.monotonic()
+        with pytest.raises(ApiClientException, match="deadline"):
+            call(client, url)  # the client's own deadline is 1.5 s
+        assert time.monotonic() - started < 1.0
+    state.mode = "sized"
 
 
 @pytest.mark.parametrize(

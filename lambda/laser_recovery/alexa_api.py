@@ -40,6 +40,7 @@ from urllib.parse import urlsplit
 from ask_sdk_core.exceptions import ApiClientException
 from ask_sdk_model.services import ApiClient, ApiClientRequest, ApiClientResponse
 
+from . import budget
 from .config import ALEXA_API_HOSTS
 
 # The time-zone lookup is the only call made before the store; it has to leave the store
@@ -231,7 +232,8 @@ class DeadlineApiClient(ApiClient):
         self._lock = threading.Lock()
 
     def invoke(self, request: ApiClientRequest) -> ApiClientResponse:
-        ends = time.monotonic() + self.deadline
+        # Its own deadline, or what is left of the turn's budget if that is less.
+        ends = time.monotonic() + min(self.deadline, budget.left())
         url = urlsplit(request.url or "")
         try:
             port = url.port or 443
