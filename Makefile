@@ -33,6 +33,7 @@ test: $(VENV)/.installed jdk lint
 # The committed lint and type settings (pyproject.toml).
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check lambda tests benchmarks voice
+	$(VENV)/bin/ruff format --check lambda tests benchmarks voice
 	$(VENV)/bin/mypy
 
 # The conversation oracle at length (50,000 random conversations), then 100,000 hostile

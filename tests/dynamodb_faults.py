@@ -75,9 +75,7 @@ class _Handler(QuietHandler):
             fault = None
         if fault is not None:
             status, code, message = _ERRORS[fault]
-            payload = json.dumps(
-                {"__type": f"com.amazonaws.dynamodb.v20120810#{code}", "message": message}
-            ).encode()
+            payload = json.dumps({"__type": f"com.amazonaws.dynamodb.v20120810#{code}", "message": message}).encode()
             self.send_response(status)
             self.send_header("Content-Type", "application/x-amz-json-1.0")
             self.send_header("Content-Length", str(len(payload)))
@@ -87,9 +85,7 @@ class _Handler(QuietHandler):
         self._forward(body)
 
     def _forward(self, body: bytes, *, reply: bool = True) -> None:
-        upstream = http.client.HTTPConnection(
-            self.server.upstream.hostname, self.server.upstream.port, timeout=10
-        )
+        upstream = http.client.HTTPConnection(self.server.upstream.hostname, self.server.upstream.port, timeout=10)
         try:
             headers = {k: v for k, v in self.headers.items() if k.lower() != "host"}
             upstream.request("POST", "/", body=body, headers=headers)

@@ -79,9 +79,7 @@ def start(cache: Path = CACHE) -> DynamoDBLocal:
     """Start DynamoDB Local in memory on a free loopback port and wait until it answers."""
     java = shutil.which("java")
     if java is None:
-        raise DynamoDBLocalError(
-            "java not found: run `make test` (installs default-jdk-headless) or install a JDK"
-        )
+        raise DynamoDBLocalError("java not found: run `make test` (installs default-jdk-headless) or install a JDK")
     directory = jar_dir(cache)
     # A port picked free can be taken before Java binds it; a second pick settles that.
     with (cache / "server.log").open("wb") as log:
@@ -156,9 +154,7 @@ def table_schema(path: Path = TEMPLATE) -> dict:
 
 def create_table(client: Any, name: str) -> None:
     client.create_table(TableName=name, **table_schema())
-    client.get_waiter("table_exists").wait(
-        TableName=name, WaiterConfig={"Delay": 1, "MaxAttempts": 30}
-    )
+    client.get_waiter("table_exists").wait(TableName=name, WaiterConfig={"Delay": 1, "MaxAttempts": 30})
 
 
 def serve() -> int:

@@ -60,9 +60,11 @@ def test_going_out_is_fine_with_sunscreen_and_the_sun_rule_still_holds(patient):
     assert "6 to 8 weeks" in general and "Yes" not in general
     treated(patient, "2026-10-03")  # day 52 on November 24th
     mine = say(patient, "can I sit on the pool terrace").text
-    assert "Going out is fine" in mine and "it's not yet" in mine and "20261128" in say(
-        patient, "is it okay to go outside"
-    ).ssml
+    assert (
+        "Going out is fine" in mine
+        and "it's not yet" in mine
+        and "20261128" in say(patient, "is it okay to go outside").ssml
+    )
 
 
 def test_going_out_after_the_full_weeks_says_so_with_the_date(patient):

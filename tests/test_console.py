@@ -83,9 +83,14 @@ def test_a_phrasing_the_model_lacks_goes_to_fallback(nlu: Understanding) -> None
 
 def test_built_in_intents_understand_the_usual_words(nlu: Understanding) -> None:
     expected = {
-        "yes please": "AMAZON.YesIntent", "nope": "AMAZON.NoIntent", "never mind": "AMAZON.CancelIntent",
-        "exit": "AMAZON.StopIntent", "help": "AMAZON.HelpIntent", "say that again": "AMAZON.RepeatIntent",
-        "go home": "AMAZON.NavigateHomeIntent", "tell me more": "AMAZON.NextIntent",
+        "yes please": "AMAZON.YesIntent",
+        "nope": "AMAZON.NoIntent",
+        "never mind": "AMAZON.CancelIntent",
+        "exit": "AMAZON.StopIntent",
+        "help": "AMAZON.HelpIntent",
+        "say that again": "AMAZON.RepeatIntent",
+        "go home": "AMAZON.NavigateHomeIntent",
+        "tell me more": "AMAZON.NextIntent",
     }
     assert {said: nlu.understand(said, TODAY).intent for said in expected} == expected
 
@@ -177,9 +182,19 @@ def test_weeks_are_iso_weeks_across_a_year_end() -> None:
 
 @pytest.mark.parametrize(
     ("said", "value"),
-    [("two weeks", "P2W"), ("3 days", "P3D"), ("a month", "P1M"), ("a week", "P1W"), ("thirty days", "P30D"),
-     ("twenty one days", "P21D"), ("an hour", "PT1H"), ("two weeks and three days", "P2W3D"),
-     ("banana", None), ("weeks", None), ("two", None)],
+    [
+        ("two weeks", "P2W"),
+        ("3 days", "P3D"),
+        ("a month", "P1M"),
+        ("a week", "P1W"),
+        ("thirty days", "P30D"),
+        ("twenty one days", "P21D"),
+        ("an hour", "PT1H"),
+        ("two weeks and three days", "P2W3D"),
+        ("banana", None),
+        ("weeks", None),
+        ("two", None),
+    ],
 )
 def test_spoken_durations_resolve_as_amazon_duration_does(said: str, value: str | None) -> None:
     assert resolve_duration(said) == value
@@ -195,15 +210,22 @@ def test_the_timestamp_is_the_local_moment_in_utc() -> None:
 
 def test_an_intent_request_is_a_real_envelope_with_entity_resolution(nlu: Understanding) -> None:
     match = nlu.understand("what about the procedure", TODAY)
-    body = envelope(intent_request(match, ["topic"]), Session(), locale="en-US",
-                    now=datetime(2026, 11, 24, 10, 0, tzinfo=ZoneInfo("UTC")))
+    body = envelope(
+        intent_request(match, ["topic"]),
+        Session(),
+        locale="en-US",
+        now=datetime(2026, 11, 24, 10, 0, tzinfo=ZoneInfo("UTC")),
+    )
     # The console's own API client answers the time-zone lookup in process, never over the network.
     assert body["context"]["System"]["apiEndpoint"] == "https://api.amazonalexa.com"
     parsed = DefaultSerializer().deserialize(json.dumps(body), RequestEnvelope)
     slot = parsed.request.intent.slots["topic"]
     authority = slot.resolutions.resolutions_per_authority[0]
     assert (slot.value, authority.status.code.value, authority.values[0].value.id) == (
-        "the procedure", "ER_SUCCESS_MATCH", "how")
+        "the procedure",
+        "ER_SUCCESS_MATCH",
+        "how",
+    )
 
 
 def test_speech_is_shown_as_the_words_a_listener_hears() -> None:
@@ -220,8 +242,12 @@ def _console(tmp_path: Path, lines: list[str], *options: str) -> subprocess.Comp
     env.pop("TABLE_NAME", None)
     return subprocess.run(
         [sys.executable, "-m", "laser_recovery.console", *options],
-        input="".join(line + "\n" for line in lines), capture_output=True, text=True,
-        env=env, cwd=tmp_path, timeout=60,
+        input="".join(line + "\n" for line in lines),
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+        timeout=60,
     )
 
 
@@ -256,12 +282,26 @@ def test_a_scripted_session_walks_through_a_recovery(tmp_path: Path) -> None:
     store = tmp_path / "chat.sqlite3"
     result = _console(
         tmp_path,
-        ["can I sunbathe yet", "I had my treatment on October 3rd", "can I wear makeup",
-         ":today 2026-11-28", "can I sunbathe yet", "forget my treatment date", "yes", "stop"],
+        [
+            "can I sunbathe yet",
+            "I had my treatment on October 3rd",
+            "can I wear makeup",
+            ":today 2026-11-28",
+            "can I sunbathe yet",
+            "forget my treatment date",
+            "yes",
+            "stop",
+        ],
         # 18:00 in Los Angeles is already November 25 in UTC: "52 days ago" proves the skill
         # asked for the device's zone and got the console's.
-        "--today", "2026-11-24", "--time", "18:00", "--time-zone", "America/Los_Angeles",
-        "--store", str(store),
+        "--today",
+        "2026-11-24",
+        "--time",
+        "18:00",
+        "--time-zone",
+        "America/Los_Angeles",
+        "--store",
+        str(store),
     )
     assert result.returncode == 0, result.stderr
     said = _answers(result.stdout)
@@ -289,10 +329,22 @@ def test_a_scripted_session_walks_through_a_recovery(tmp_path: Path) -> None:
 def test_one_shots_fallbacks_and_debug_show_what_alexa_would_send(tmp_path: Path) -> None:
     result = _console(
         tmp_path,
-        ["ask laser recovery to tell me about the procedure", "open laser recovery",
-         "what is the meaning of life",
-         "record my treatment", "two weeks ago", ":quit", "help"],
-        "--today", "2026-11-24", "--time-zone", "Europe/London", "--store", str(tmp_path / "s.db"), "--debug",
+        [
+            "ask laser recovery to tell me about the procedure",
+            "open laser recovery",
+            "what is the meaning of life",
+            "record my treatment",
+            "two weeks ago",
+            ":quit",
+            "help",
+        ],
+        "--today",
+        "2026-11-24",
+        "--time-zone",
+        "Europe/London",
+        "--store",
+        str(tmp_path / "s.db"),
+        "--debug",
     )
     assert result.returncode == 0, result.stderr
     said = _answers(result.stdout)
@@ -308,12 +360,14 @@ def test_one_shots_fallbacks_and_debug_show_what_alexa_would_send(tmp_path: Path
 
 @pytest.mark.parametrize(
     ("options", "complaint"),
-    [(["--today", "2026-13-01"], "2026-13-01"), (["--time-zone", "Mars/Olympus_Mons"], "Mars/Olympus_Mons"),
-     (["--time", "25:99"], "25:99"), (["--locale", "xx-XX"], "xx-XX")],
+    [
+        (["--today", "2026-13-01"], "2026-13-01"),
+        (["--time-zone", "Mars/Olympus_Mons"], "Mars/Olympus_Mons"),
+        (["--time", "25:99"], "25:99"),
+        (["--locale", "xx-XX"], "xx-XX"),
+    ],
 )
-def test_bad_options_stop_with_one_line_and_status_2(
-    tmp_path: Path, options: list[str], complaint: str
-) -> None:
+def test_bad_options_stop_with_one_line_and_status_2(tmp_path: Path, options: list[str], complaint: str) -> None:
     result = _console(tmp_path, [], *options, "--store", str(tmp_path / "s.db"))
     assert result.returncode == 2
     assert complaint in result.stderr and len(result.stderr.strip().splitlines()) == 1

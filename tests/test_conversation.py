@@ -80,7 +80,8 @@ def test_sun_on_a_named_day_answers_for_that_day(patient):
     assert reply.text.startswith("Not yet. By Friday") and "minimum of 6 weeks since your treatment" in reply.text
     reply = patient.say("SunIntent", date="2026-11-20")  # a day gone: today's answer, and it says so
     assert reply.text.startswith("Not yet") and "20261120 has already passed" in reply.ssml.replace(
-        '<say-as interpret-as="date">', "").replace("</say-as>", "")
+        '<say-as interpret-as="date">', ""
+    ).replace("</say-as>", "")
 
 
 def test_sun_on_a_vague_day_asks_which_day_then_answers(patient):
@@ -271,9 +272,7 @@ def test_same_date_again_writes_nothing(patient, store):
         ("ProgressIntent", "day 52"),
     ],
 )
-def test_question_without_a_date_asks_for_it_then_answers_the_original_question(
-    patient, intent, answer
-):
+def test_question_without_a_date_asks_for_it_then_answers_the_original_question(patient, intent, answer):
     reply = patient.say(intent)
     assert "need the date of your treatment" in reply.text and reply.ends is False
     assert reply.directives[0]["updatedIntent"]["name"] == "RecordTreatmentIntent"
@@ -444,8 +443,9 @@ def test_unknown_intent_gets_the_fallback_not_silence(patient):
 
 def test_voice_profiles_in_one_household_keep_separate_records(handler, api):
     alex = Conversation(handler, api_endpoint=api.url, person_id="amzn1.ask.person.ALEX")
-    sam = Conversation(handler, api_endpoint=api.url, user_id=alex.user_id, device_id=alex.device_id,
-                       person_id="amzn1.ask.person.SAM")
+    sam = Conversation(
+        handler, api_endpoint=api.url, user_id=alex.user_id, device_id=alex.device_id, person_id="amzn1.ask.person.SAM"
+    )
     alex.say("RecordTreatmentIntent", date=TREATED)
     assert "need the date" in sam.say("SunIntent").text
 

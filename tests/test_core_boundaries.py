@@ -54,8 +54,14 @@ def spoken(d: date) -> str:
 
 @pytest.mark.parametrize(
     ("n", "verdict"),
-    [(41, Sun.NOT_YET), (42, Sun.ASK_SPECIALIST), (43, Sun.ASK_SPECIALIST), (55, Sun.ASK_SPECIALIST),
-     (56, Sun.SAFE), (57, Sun.SAFE)],
+    [
+        (41, Sun.NOT_YET),
+        (42, Sun.ASK_SPECIALIST),
+        (43, Sun.ASK_SPECIALIST),
+        (55, Sun.ASK_SPECIALIST),
+        (56, Sun.SAFE),
+        (57, Sun.SAFE),
+    ],
 )
 def test_sun_either_side_of_six_and_eight_weeks(n, verdict):
     assert recovery.sun(TREATED, day(n), PROTOCOL) == SunAnswer(verdict, TREATED, day(n), n, day(42), day(56))
@@ -70,8 +76,14 @@ def test_makeup_either_side_of_a_week(n, verdict):
 
 @pytest.mark.parametrize(
     ("n", "verdict", "until"),
-    [(6, Results.NOT_YET, 1), (7, Results.APPEARING, 0), (8, Results.APPEARING, 0), (9, Results.APPEARING, 0),
-     (10, Results.APPEARING, 0), (11, Results.VISIBLE, 0)],
+    [
+        (6, Results.NOT_YET, 1),
+        (7, Results.APPEARING, 0),
+        (8, Results.APPEARING, 0),
+        (9, Results.APPEARING, 0),
+        (10, Results.APPEARING, 0),
+        (11, Results.VISIBLE, 0),
+    ],
 )
 def test_results_either_side_of_days_7_and_10(n, verdict, until):
     assert recovery.results(TREATED, day(n), PROTOCOL) == ResultsAnswer(verdict, TREATED, n, day(7), day(10), until)
@@ -125,7 +137,10 @@ def test_a_milestone_is_passed_on_its_own_day(n, passed, upcoming):
 
 
 def protocol_file(
-    tmp_path: Path, sun: tuple[int, int] = (42, 56), makeup: int = 7, results: tuple[int, int] = (7, 10),
+    tmp_path: Path,
+    sun: tuple[int, int] = (42, 56),
+    makeup: int = 7,
+    results: tuple[int, int] = (7, 10),
     redness: int = 56,
 ) -> Path:
     path = tmp_path / "protocol.toml"
@@ -171,9 +186,13 @@ def test_a_protocol_that_could_clear_a_patient_too_early_is_refused(tmp_path, fi
 
 @pytest.mark.parametrize(
     ("n", "verdict", "opening"),
-    [(41, "not_yet", "Not yet. Don't sunbathe"), (42, "ask_specialist", "Not yet. The minimum of 6 weeks"),
-     (55, "ask_specialist", "Not yet. The minimum of 6 weeks"), (56, "safe", "Yes. The full 8 weeks"),
-     (57, "safe", "Yes. The full 8 weeks")],
+    [
+        (41, "not_yet", "Not yet. Don't sunbathe"),
+        (42, "ask_specialist", "Not yet. The minimum of 6 weeks"),
+        (55, "ask_specialist", "Not yet. The minimum of 6 weeks"),
+        (56, "safe", "Yes. The full 8 weeks"),
+        (57, "safe", "Yes. The full 8 weeks"),
+    ],
 )
 def test_the_sun_answer_for_today_carries_the_rules_verdict(n, verdict, opening):
     reply = answer(on_day(n), "SunIntent", TREATED)
@@ -189,8 +208,12 @@ def test_the_sun_answer_for_today_asked_as_a_date_is_todays_answer():
 
 @pytest.mark.parametrize(
     ("today", "asked", "verdict", "opening"),
-    [(41, 42, "ask_specialist", "Not yet. By "), (55, 56, "safe", "Yes. By "),
-     (41, 55, "ask_specialist", "Not yet. By "), (30, 41, "not_yet", "Not yet. On ")],
+    [
+        (41, 42, "ask_specialist", "Not yet. By "),
+        (55, 56, "safe", "Yes. By "),
+        (41, 55, "ask_specialist", "Not yet. By "),
+        (30, 41, "not_yet", "Not yet. On "),
+    ],
 )
 def test_the_sun_answer_for_a_day_ahead_is_that_days(today, asked, verdict, opening):
     reply = answer(on_day(today), "SunIntent", TREATED, day(asked))
@@ -204,7 +227,10 @@ def test_the_sun_answer_for_a_day_gone_by_is_todays_and_says_so():
     today = answer(on_day(56), "SunIntent", TREATED)
     assert reply == Answer(
         f"{today.text} That's my answer for today, as {spoken(day(50))} has already passed.",
-        "sun", "safe", True, TREATED,
+        "sun",
+        "safe",
+        True,
+        TREATED,
     )
 
 
@@ -219,9 +245,11 @@ def test_with_the_zone_unknown_the_answers_count_from_the_earliest_date_on_earth
 
 @pytest.mark.parametrize(
     ("n", "verdict", "opening"),
-    [(6, "not_yet", "Not yet. Avoid makeup for at least a week"),
-     (7, "minimum_passed", "The minimum of a week since your treatment"),
-     (8, "minimum_passed", "The minimum of a week since your treatment")],
+    [
+        (6, "not_yet", "Not yet. Avoid makeup for at least a week"),
+        (7, "minimum_passed", "The minimum of a week since your treatment"),
+        (8, "minimum_passed", "The minimum of a week since your treatment"),
+    ],
 )
 def test_the_makeup_answer_either_side_of_a_week(n, verdict, opening):
     reply = answer(on_day(n), "MakeupIntent", TREATED)
@@ -277,7 +305,8 @@ def test_redness_is_the_expected_kind_up_to_eight_weeks_then_worth_a_check():
     assert late == Answer(
         "Some redness for days, or even weeks, is expected. It's now 8 weeks and 1 day since your treatment on "
         f"{spoken(TREATED)}, so if it's still there, it's worth checking with your specialist.",
-        rests_on=TREATED, general=REDNESS_EXPECTED,
+        rests_on=TREATED,
+        general=REDNESS_EXPECTED,
     )
 
 
@@ -290,24 +319,46 @@ PASSED_BY_DAY_42 = (
 @pytest.mark.parametrize(
     ("n", "today", "passed", "upcoming"),
     [
-        (0, f"Today is the day of your treatment, {spoken(TREATED)}.", "It's early days: be gentle with your skin.",
-         f"Next: the minimum of a week without makeup and the first day results can show, on {spoken(day(7))}, "
-         "in a week."),
-        (1, f"Today is day 1 of your recovery, since your treatment on {spoken(TREATED)}.", "It's early days",
-         f"on {spoken(day(7))}, in 6 days."),
+        (
+            0,
+            f"Today is the day of your treatment, {spoken(TREATED)}.",
+            "It's early days: be gentle with your skin.",
+            f"Next: the minimum of a week without makeup and the first day results can show, on {spoken(day(7))}, "
+            "in a week.",
+        ),
+        (
+            1,
+            f"Today is day 1 of your recovery, since your treatment on {spoken(TREATED)}.",
+            "It's early days",
+            f"on {spoken(day(7))}, in 6 days.",
+        ),
         (6, "Today is day 6 of your recovery", "It's early days", f"on {spoken(day(7))}, tomorrow."),
-        (7, "Today is day 7 of your recovery",
-         "You're past the minimum of a week without makeup and the first day results can show.",
-         f"Next: the day results should be showing, on {spoken(day(10))}, in 3 days."),
-        (10, "Today is day 10 of your recovery",
-         "You're past the minimum of a week without makeup, the first day results can show and the day results "
-         "should be showing.",
-         f"Next: the minimum of 6 weeks out of prolonged sun, after which only your specialist can clear you early, "
-         f"on {spoken(day(42))}, in 4 weeks and 4 days."),
-        (42, "Today is day 42 of your recovery", PASSED_BY_DAY_42,
-         f"Next: the full 8 weeks away from sunbathing, on {spoken(day(56))}, in 2 weeks."),
-        (55, "Today is day 55 of your recovery", PASSED_BY_DAY_42,
-         f"Next: the full 8 weeks away from sunbathing, on {spoken(day(56))}, tomorrow."),
+        (
+            7,
+            "Today is day 7 of your recovery",
+            "You're past the minimum of a week without makeup and the first day results can show.",
+            f"Next: the day results should be showing, on {spoken(day(10))}, in 3 days.",
+        ),
+        (
+            10,
+            "Today is day 10 of your recovery",
+            "You're past the minimum of a week without makeup, the first day results can show and the day results "
+            "should be showing.",
+            f"Next: the minimum of 6 weeks out of prolonged sun, after which only your specialist can clear you early, "
+            f"on {spoken(day(42))}, in 4 weeks and 4 days.",
+        ),
+        (
+            42,
+            "Today is day 42 of your recovery",
+            PASSED_BY_DAY_42,
+            f"Next: the full 8 weeks away from sunbathing, on {spoken(day(56))}, in 2 weeks.",
+        ),
+        (
+            55,
+            "Today is day 55 of your recovery",
+            PASSED_BY_DAY_42,
+            f"Next: the full 8 weeks away from sunbathing, on {spoken(day(56))}, tomorrow.",
+        ),
     ],
 )
 def test_progress_before_the_full_eight_weeks_is_ongoing(n, today, passed, upcoming):
@@ -323,7 +374,10 @@ def test_progress_from_the_full_eight_weeks_is_all_clear_and_names_the_treatment
         f"Today is day {n} of your recovery, since your treatment on {spoken(TREATED)}. "
         "You're past every milestone in the aftercare guide. Your skin can stay vulnerable for weeks and even "
         "months, so keep using high-factor sunscreen every time you go out.",
-        "progress", "all_clear", permits=True, rests_on=TREATED,
+        "progress",
+        "all_clear",
+        permits=True,
+        rests_on=TREATED,
     )
 
 
@@ -335,8 +389,9 @@ def test_going_out_without_a_date_is_the_general_rule_alone():
     assert answer(on_day(55), "OutdoorsIntent", None, day(60)) == Answer(OUTDOORS)
 
 
-@pytest.mark.parametrize(("n", "verdict", "mine"), [(55, "ask_specialist", "For you, it's not yet"),
-                                                    (56, "safe", "For you, they're over")])
+@pytest.mark.parametrize(
+    ("n", "verdict", "mine"), [(55, "ask_specialist", "For you, it's not yet"), (56, "safe", "For you, they're over")]
+)
 def test_going_out_today_is_the_general_rule_then_where_the_patient_is_with_the_sun(n, verdict, mine):
     reply = answer(on_day(n), "OutdoorsIntent", TREATED)
     assert reply == Answer(reply.text, "sun", verdict, verdict == "safe", TREATED, general=OUTDOORS)
@@ -361,9 +416,15 @@ def test_how_long_to_avoid_the_sun_is_the_general_rule_then_the_patients_own(n, 
 
 @pytest.mark.parametrize(
     ("intent", "key"),
-    [("TanningIntent", "tanning.speech"), ("PeelingIntent", "peeling.speech"), ("SymptomIntent", "symptom.speech"),
-     ("SunscreenIntent", "sunscreen.speech"), ("OutcomeIntent", "outcome.speech"),
-     ("SensitivityIntent", "sensitivity.speech"), ("SkincareIntent", "skincare.speech")],
+    [
+        ("TanningIntent", "tanning.speech"),
+        ("PeelingIntent", "peeling.speech"),
+        ("SymptomIntent", "symptom.speech"),
+        ("SunscreenIntent", "sunscreen.speech"),
+        ("OutcomeIntent", "outcome.speech"),
+        ("SensitivityIntent", "sensitivity.speech"),
+        ("SkincareIntent", "skincare.speech"),
+    ],
 )
 def test_the_same_answer_for_everyone_rests_on_no_date_and_never_says_yes(intent, key):
     for n in (0, 56):

@@ -74,7 +74,6 @@ def test_a_leap_day_ahead_moves_to_the_last_leap_day_never_to_february_28th():
     assert treatment_date("2024-02-29", today) == TreatmentDay(date(2024, 2, 29))
 
 
-
 @pytest.mark.parametrize(
     ("today", "value", "expected"),
     [
@@ -86,6 +85,7 @@ def test_a_leap_day_ahead_moves_to_the_last_leap_day_never_to_february_28th():
 def test_a_leap_day_eight_years_after_the_last_across_a_century(today, value, expected):
     # Found reading a `make mutate` survivor: the last leap day was looked for four years back only.
     assert treatment_date(value, today) == expected
+
 
 @pytest.mark.parametrize(
     ("utc", "earliest", "latest"),

@@ -30,9 +30,7 @@ def template() -> dict:
 def test_cfn_lint_passes() -> None:
     # The same entry point as the `cfn-lint` command, run by this interpreter.
     runner = "import sys; from cfnlint.runner import main; sys.exit(main())"
-    lint = subprocess.run(
-        [sys.executable, "-c", runner, str(TEMPLATE)], capture_output=True, text=True, cwd=REPO
-    )
+    lint = subprocess.run([sys.executable, "-c", runner, str(TEMPLATE)], capture_output=True, text=True, cwd=REPO)
     assert lint.returncode == 0, lint.stdout + lint.stderr
 
 
@@ -103,10 +101,18 @@ def test_the_lambda_zip_carries_the_skill_and_not_the_laptop_tools() -> None:
     with zipfile.ZipFile(archive) as zipped:
         names = set(zipped.namelist())
         assert zipped.testzip() is None
-    assert {"lambda_function.py", "laser_recovery/skill.py", "laser_recovery/content/en-US.toml",
-            "laser_recovery/content/protocol.toml", "laser_recovery/content/en-US.json",
-            "laser_recovery/content/protocol.json", "ask_sdk_core/__init__.py", "boto3/__init__.py",
-            "botocore/data/endpoints.json", "certifi/cacert.pem"} <= names
+    assert {
+        "lambda_function.py",
+        "laser_recovery/skill.py",
+        "laser_recovery/content/en-US.toml",
+        "laser_recovery/content/protocol.toml",
+        "laser_recovery/content/en-US.json",
+        "laser_recovery/content/protocol.json",
+        "ask_sdk_core/__init__.py",
+        "boto3/__init__.py",
+        "botocore/data/endpoints.json",
+        "certifi/cacert.pem",
+    } <= names
     assert not any(n.startswith(("laser_recovery/web/", "laser_recovery/console/")) for n in names)
     # Of botocore's service models, DynamoDB's current version alone; no HTTP library but
     # botocore's urllib3 (the skill's Settings API client is its own).

@@ -26,16 +26,56 @@ from tests.alexa import SKILL_ID, Conversation
 
 EXAMPLES = int(os.environ.get("ENVELOPE_EXAMPLES", "3000"))
 APOLOGY = "something went wrong"
-INTENTS = ["RecordTreatmentIntent", "SunIntent", "MakeupIntent", "ProgressIntent", "CorrectTreatmentIntent",
-           "AMAZON.YesIntent", "AMAZON.NoIntent", "ForgetMeIntent", "AMAZON.HelpIntent", "NoSuchIntent"]
-TYPES = ["LaunchRequest", "IntentRequest", "SessionEndedRequest", "System.ExceptionEncountered",
-         "AlexaSkillEvent.SkillDisabled", "AlexaSkillEvent.SkillEnabled", "CanFulfillIntentRequest",
-         "Connections.Response", "Alexa.Presentation.APL.UserEvent", "NoSuchRequest", "", "intentrequest"]
-TIMESTAMPS = ["2026-11-24T18:00:00Z", "2026-11-24T18:00:00", "2026-11-24", "0001-01-01T00:00:00Z",
-              "9999-12-31T23:59:59Z", "2026-02-30T00:00:00Z", "garbage", "2026-11-24T18:00:00+14:00",
-              "2026-11-24T18:00:00.123456789Z"]
-SLOT_VALUES = ["2026-10-03", "P999999999W", "P99999Y", "XXXX-10-03", "2026-W47-WE", "9999-12-31", "0000-00-00",
-               "P1Y2M3W4DT5H6M7S", "?", "", "x" * 9000]
+INTENTS = [
+    "RecordTreatmentIntent",
+    "SunIntent",
+    "MakeupIntent",
+    "ProgressIntent",
+    "CorrectTreatmentIntent",
+    "AMAZON.YesIntent",
+    "AMAZON.NoIntent",
+    "ForgetMeIntent",
+    "AMAZON.HelpIntent",
+    "NoSuchIntent",
+]
+TYPES = [
+    "LaunchRequest",
+    "IntentRequest",
+    "SessionEndedRequest",
+    "System.ExceptionEncountered",
+    "AlexaSkillEvent.SkillDisabled",
+    "AlexaSkillEvent.SkillEnabled",
+    "CanFulfillIntentRequest",
+    "Connections.Response",
+    "Alexa.Presentation.APL.UserEvent",
+    "NoSuchRequest",
+    "",
+    "intentrequest",
+]
+TIMESTAMPS = [
+    "2026-11-24T18:00:00Z",
+    "2026-11-24T18:00:00",
+    "2026-11-24",
+    "0001-01-01T00:00:00Z",
+    "9999-12-31T23:59:59Z",
+    "2026-02-30T00:00:00Z",
+    "garbage",
+    "2026-11-24T18:00:00+14:00",
+    "2026-11-24T18:00:00.123456789Z",
+]
+SLOT_VALUES = [
+    "2026-10-03",
+    "P999999999W",
+    "P99999Y",
+    "XXXX-10-03",
+    "2026-W47-WE",
+    "9999-12-31",
+    "0000-00-00",
+    "P1Y2M3W4DT5H6M7S",
+    "?",
+    "",
+    "x" * 9000,
+]
 
 json_leaf = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False), st.text(max_size=20))
 json_value = st.recursive(

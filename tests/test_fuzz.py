@@ -17,8 +17,22 @@ from tests.alexa import Conversation
 
 MODEL = json.loads((Path(__file__).resolve().parent.parent / "interaction_models" / "en-US.json").read_text())
 INTENTS = [intent["name"] for intent in MODEL["interactionModel"]["languageModel"]["intents"]]
-ALEXA_DATES = ["2026-10-03", "2027-11-10", "XXXX-10-03", "2026-W47", "2026-W47-WE", "2026-11", "2026-WI",
-               "2026", "201X", "PRESENT_REF", "2026-02-29", "0000-00-00", "9999-12-31", "0001-01-01"]
+ALEXA_DATES = [
+    "2026-10-03",
+    "2027-11-10",
+    "XXXX-10-03",
+    "2026-W47",
+    "2026-W47-WE",
+    "2026-11",
+    "2026-WI",
+    "2026",
+    "201X",
+    "PRESENT_REF",
+    "2026-02-29",
+    "0000-00-00",
+    "9999-12-31",
+    "0001-01-01",
+]
 DURATIONS = ["P2W", "P3D", "P1M", "PT5H", "P?W", "P0D", "P99999Y", "PT", "P1Y2M3W4DT5H6M7S"]
 APOLOGY = "something went wrong"
 
@@ -38,8 +52,7 @@ def handler(tmp_path_factory: pytest.TempPathFactory):
     locale=st.sampled_from(["en-US", "en-GB", "en-AU", "en-IN", "en-CA", "fr-FR", ""]),
 )
 def test_every_turn_gets_a_spoken_answer(handler, intents, date, duration, when, locale):
-    talk = Conversation(handler, api_endpoint="", locale=locale,
-                        now=when.strftime("%Y-%m-%dT%H:%M:%SZ"))
+    talk = Conversation(handler, api_endpoint="", locale=locale, now=when.strftime("%Y-%m-%dT%H:%M:%SZ"))
     for i, intent in enumerate(intents):
         talk.now = (when + timedelta(days=9 * i)).strftime("%Y-%m-%dT%H:%M:%SZ")
         reply = talk.say(intent, date=date, duration=duration)

@@ -42,9 +42,7 @@ def seed(store, talk: Conversation, *days: date) -> None:
 # -- H1: a pending question never swallows an answer of another kind --------------------
 
 
-def test_h1_a_treatment_told_while_the_day_is_awaited_is_recorded_and_the_question_asked_again(
-    patient, store
-):
+def test_h1_a_treatment_told_while_the_day_is_awaited_is_recorded_and_the_question_asked_again(patient, store):
     seed(store, patient, date(2026, 3, 1))
     patient.launch()
     assert "Which day" in patient.say("SunIntent", date="2026-W52").text
@@ -359,8 +357,14 @@ def test_h6_a_second_voice_in_the_same_session_does_not_get_the_first_ones_recor
     alex.launch()
     alex.say("RecordTreatmentIntent", date="2026-08-01")
     assert alex.say("SunIntent").text.startswith("Yes")
-    sam = Conversation(handler, api_endpoint=api.url, user_id=alex.user_id, device_id=alex.device_id,
-                       person_id="amzn1.ask.person.SAM", attributes=alex.attributes)
+    sam = Conversation(
+        handler,
+        api_endpoint=api.url,
+        user_id=alex.user_id,
+        device_id=alex.device_id,
+        person_id="amzn1.ask.person.SAM",
+        attributes=alex.attributes,
+    )
     reply = sam.say("SunIntent")
     assert "need the date" in reply.text and "20260801" not in reply.ssml
 
@@ -369,8 +373,14 @@ def test_h6_a_question_left_waiting_by_one_voice_is_not_answered_by_another(hand
     alex = Conversation(handler, api_endpoint=api.url, person_id="amzn1.ask.person.ALEX")
     alex.launch()
     alex.say("SunIntent")  # "When did you have it?"
-    sam = Conversation(handler, api_endpoint=api.url, user_id=alex.user_id, device_id=alex.device_id,
-                       person_id="amzn1.ask.person.SAM", attributes=alex.attributes)
+    sam = Conversation(
+        handler,
+        api_endpoint=api.url,
+        user_id=alex.user_id,
+        device_id=alex.device_id,
+        person_id="amzn1.ask.person.SAM",
+        attributes=alex.attributes,
+    )
     reply = sam.say("RecordTreatmentIntent", date="2026-08-01")
     assert "20260801" in reply.ssml and not says_yes(reply)  # Sam's date, and no answer for Alex
     assert dates(store, alex) == () and dates(store, sam) == (date(2026, 8, 1),)
@@ -455,13 +465,18 @@ def test_h10_a_correction_on_another_device_reaches_a_session_already_open(handl
     assert reply.text.startswith("Not yet") and "20261020" in reply.ssml
 
 
-
 def test_h6_a_second_voice_asking_to_repeat_does_not_hear_the_first_ones_dates(handler, api):
     alex = Conversation(handler, api_endpoint=api.url, person_id="amzn1.ask.person.ALEX")
     alex.launch()
     alex.say("RecordTreatmentIntent", date="2026-08-01")
-    sam = Conversation(handler, api_endpoint=api.url, user_id=alex.user_id, device_id=alex.device_id,
-                       person_id="amzn1.ask.person.SAM", attributes=alex.attributes)
+    sam = Conversation(
+        handler,
+        api_endpoint=api.url,
+        user_id=alex.user_id,
+        device_id=alex.device_id,
+        person_id="amzn1.ask.person.SAM",
+        attributes=alex.attributes,
+    )
     reply = sam.say("AMAZON.RepeatIntent")
     assert "nothing to repeat" in reply.text and "20260801" not in reply.ssml
 
@@ -485,8 +500,14 @@ def test_h2_another_treatment_told_while_a_correction_is_awaited_is_added_not_sw
 def test_h6_an_unrecognised_voice_gets_no_yes_from_a_household_with_its_own_records(handler, api, store):
     shared = Conversation(handler, api_endpoint=api.url, now="2026-11-25T18:00:00Z")
     shared.say("RecordTreatmentIntent", date="2026-09-01")  # someone without a voice profile
-    alex = Conversation(handler, api_endpoint=api.url, user_id=shared.user_id, device_id=shared.device_id,
-                        person_id="amzn1.ask.person.ALEX", now=shared.now)
+    alex = Conversation(
+        handler,
+        api_endpoint=api.url,
+        user_id=shared.user_id,
+        device_id=shared.device_id,
+        person_id="amzn1.ask.person.ALEX",
+        now=shared.now,
+    )
     alex.say("RecordTreatmentIntent", date="2026-11-10")
     alex.person_id = None  # the next day, Alexa does not recognise Alex
     alex.now = "2026-11-26T18:00:00Z"
@@ -546,8 +567,15 @@ def test_h3_another_voice_between_does_not_erase_the_first_ones_answers(handler,
     alex.launch()
     alex.say("RecordTreatmentIntent", date="2026-09-01")
     assert alex.say("SunIntent").text.startswith("Yes")
-    sam = Conversation(handler, api_endpoint=api.url, user_id=alex.user_id, device_id=alex.device_id,
-                       person_id="amzn1.ask.person.SAM", attributes=alex.attributes, now=NOW)
+    sam = Conversation(
+        handler,
+        api_endpoint=api.url,
+        user_id=alex.user_id,
+        device_id=alex.device_id,
+        person_id="amzn1.ask.person.SAM",
+        attributes=alex.attributes,
+        now=NOW,
+    )
     sam.say("TanningIntent")
     alex.attributes = sam.attributes
     reply = alex.say("CorrectTreatmentIntent", date="2026-11-10")
@@ -595,8 +623,10 @@ def test_h1_a_question_does_not_outlive_a_turn_that_failed(store, api):
         {"heard": {"tan": {"verdict": "safe", "turn": 1, "intent": "NoSuchIntent", "on": None}}},
         {"expecting": {"kind": "Reading", "topic": "welcome", "position": 0}, "since": 1},
         {"expecting": {"kind": "DayWanted", "question": {"intent": "X", "on": None}}, "since": 1},
-        {"expecting": {"kind": "ConfirmationWanted", "day": "0001-01-01", "moved": "year", "question": None},
-         "since": 1},
+        {
+            "expecting": {"kind": "ConfirmationWanted", "day": "0001-01-01", "moved": "year", "question": None},
+            "since": 1,
+        },
         {"last": {"speech": "<speak>x</speak>", "reprompt": "<speak>x</speak>", "elicit": ["Bogus", "date"]}},
     ],
 )
@@ -714,8 +744,9 @@ def test_h3_an_all_clear_on_progress_is_taken_back_too(patient):
 def test_h6_a_household_member_with_no_dates_does_not_block_the_shared_record(handler, api):
     shared = Conversation(handler, api_endpoint=api.url, now=NOW)
     shared.say("RecordTreatmentIntent", date="2026-08-01")
-    listener = Conversation(handler, api_endpoint=api.url, user_id=shared.user_id,
-                            person_id="amzn1.ask.person.LISTENER", now=NOW)
+    listener = Conversation(
+        handler, api_endpoint=api.url, user_id=shared.user_id, person_id="amzn1.ask.person.LISTENER", now=NOW
+    )
     listener.say("AftercareIntent")  # a record with no dates: only the notice heard
     assert says_yes(shared.say("SunIntent"))
 

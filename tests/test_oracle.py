@@ -45,19 +45,55 @@ CONVERSATIONS = int(os.environ.get("ORACLE_CONVERSATIONS", "2000"))
 SUN_DAYS, MAKEUP_DAYS = 56, 7  # the article's numbers, kept apart from the skill's own file
 
 ZONES = [
-    "UTC", "America/Los_Angeles", "America/New_York", "America/St_Johns", "America/Sao_Paulo",
-    "Europe/London", "Europe/Berlin", "Africa/Cairo", "Asia/Kolkata", "Asia/Kathmandu",
-    "Australia/Sydney", "Australia/Lord_Howe", "Pacific/Auckland", "Pacific/Chatham",
-    "Pacific/Kiritimati", "Pacific/Pago_Pago", "Etc/GMT+12",
+    "UTC",
+    "America/Los_Angeles",
+    "America/New_York",
+    "America/St_Johns",
+    "America/Sao_Paulo",
+    "Europe/London",
+    "Europe/Berlin",
+    "Africa/Cairo",
+    "Asia/Kolkata",
+    "Asia/Kathmandu",
+    "Australia/Sydney",
+    "Australia/Lord_Howe",
+    "Pacific/Auckland",
+    "Pacific/Chatham",
+    "Pacific/Kiritimati",
+    "Pacific/Pago_Pago",
+    "Etc/GMT+12",
 ]
-QUESTIONS = ["SunIntent", "MakeupIntent", "ProgressIntent", "ResultsIntent", "SunDurationIntent",
-             "RednessIntent", "TanningIntent", "PeelingIntent", "SymptomIntent", "UnsureIntent",
-             "OutdoorsIntent", "SunscreenIntent", "OutcomeIntent", "SensitivityIntent"]
-OTHER_INTENTS = ["AftercareIntent", "FactsIntent", "AreasIntent", "NotCoveredIntent", "UpcomingTreatmentIntent",
-                 "SkincareIntent",
-                 "AMAZON.HelpIntent", "AMAZON.RepeatIntent",
-                 "AMAZON.NextIntent", "AMAZON.NavigateHomeIntent", "AMAZON.FallbackIntent",
-                 "AMAZON.StopIntent", "AMAZON.CancelIntent"]
+QUESTIONS = [
+    "SunIntent",
+    "MakeupIntent",
+    "ProgressIntent",
+    "ResultsIntent",
+    "SunDurationIntent",
+    "RednessIntent",
+    "TanningIntent",
+    "PeelingIntent",
+    "SymptomIntent",
+    "UnsureIntent",
+    "OutdoorsIntent",
+    "SunscreenIntent",
+    "OutcomeIntent",
+    "SensitivityIntent",
+]
+OTHER_INTENTS = [
+    "AftercareIntent",
+    "FactsIntent",
+    "AreasIntent",
+    "NotCoveredIntent",
+    "UpcomingTreatmentIntent",
+    "SkincareIntent",
+    "AMAZON.HelpIntent",
+    "AMAZON.RepeatIntent",
+    "AMAZON.NextIntent",
+    "AMAZON.NavigateHomeIntent",
+    "AMAZON.FallbackIntent",
+    "AMAZON.StopIntent",
+    "AMAZON.CancelIntent",
+]
 
 _DATE = r'<say-as interpret-as="date">(\d{8})</say-as>'
 _WEEKDAY = r"\w+day, "
@@ -232,9 +268,15 @@ class Household(RuleBasedStateMachine):
 
     # -- what the patient says ---------------------------------------------------------------
 
-    @rule(device_ix=st.integers(0, 2), person_ix=st.integers(0, 1), back=st.integers(0, 500),
-          form=st.sampled_from(["full", "yearless", "weekday", "today", "duration"]),
-          still_to_come=st.integers(0, 600), mistaken=st.booleans(), open_first=st.booleans())
+    @rule(
+        device_ix=st.integers(0, 2),
+        person_ix=st.integers(0, 1),
+        back=st.integers(0, 500),
+        form=st.sampled_from(["full", "yearless", "weekday", "today", "duration"]),
+        still_to_come=st.integers(0, 600),
+        mistaken=st.booleans(),
+        open_first=st.booleans(),
+    )
     def tell_a_date(self, device_ix, person_ix, back, form, still_to_come, mistaken, open_first) -> None:
         device, person = self.pick(device_ix, person_ix)
         today = self.today(device)
@@ -254,8 +296,13 @@ class Household(RuleBasedStateMachine):
         if not had and added - self.checking(device, person):
             person.truth |= added - self.checking(device, person)  # said back and let stand (H4)
 
-    @rule(device_ix=st.integers(0, 2), person_ix=st.integers(0, 1), which=st.integers(0, 9),
-          back=st.integers(0, 400), form=st.sampled_from(["full", "yearless", "weekday", "duration"]))
+    @rule(
+        device_ix=st.integers(0, 2),
+        person_ix=st.integers(0, 1),
+        which=st.integers(0, 9),
+        back=st.integers(0, 400),
+        form=st.sampled_from(["full", "yearless", "weekday", "duration"]),
+    )
     def correct_a_date(self, device_ix, person_ix, which, back, form) -> None:
         device, person = self.pick(device_ix, person_ix)
         today = self.today(device)
@@ -311,16 +358,25 @@ class Household(RuleBasedStateMachine):
         if "nothing to delete" in reply.text:
             person.truth.clear()
 
-    @rule(device_ix=st.integers(0, 2), person_ix=st.integers(0, 1), question=st.sampled_from(QUESTIONS),
-          day=st.one_of(st.none(), st.integers(-30, 400)), form=st.sampled_from(["full", "yearless", "vague", "today"]))
+    @rule(
+        device_ix=st.integers(0, 2),
+        person_ix=st.integers(0, 1),
+        question=st.sampled_from(QUESTIONS),
+        day=st.one_of(st.none(), st.integers(-30, 400)),
+        form=st.sampled_from(["full", "yearless", "vague", "today"]),
+    )
     def ask(self, device_ix, person_ix, question, day, form) -> None:
         device, person = self.pick(device_ix, person_ix)
         slots: dict[str, str] = {}
         if question in ("SunIntent", "MakeupIntent", "OutdoorsIntent") and day is not None:
             today = self.today(device)
             on = today + timedelta(days=day)
-            value = {"full": on.isoformat(), "yearless": (next_occurrence(on, today) or on).isoformat(),
-                     "vague": f"{on.year}-W{on.isocalendar()[1]:02d}", "today": "PRESENT_REF"}[form]
+            value = {
+                "full": on.isoformat(),
+                "yearless": (next_occurrence(on, today) or on).isoformat(),
+                "vague": f"{on.year}-W{on.isocalendar()[1]:02d}",
+                "today": "PRESENT_REF",
+            }[form]
             slots["date"] = value
         self.send(device, person, question, **slots)
 
@@ -366,8 +422,7 @@ class Household(RuleBasedStateMachine):
         record = self.store.get(patient_id(person.user_id, person.person_id))
         return set(record.treatments) if record else set()
 
-    def send(self, device: Device, person: Person, intent: str, meant: date | None = None,
-             **slot_values: str) -> Reply:
+    def send(self, device: Device, person: Person, intent: str, meant: date | None = None, **slot_values: str) -> Reply:
         talk = device.talk
         talk.person_id = person.person_id
         talk.now = self.now.strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -462,8 +517,9 @@ class Household(RuleBasedStateMachine):
             assert not yeses, context
 
         state = reply.session.get("conversation") or {}
-        heard = {topic: h["verdict"] for topic, h in (state.get("heard") or {}).items()
-                 if h.get("turn") == state.get("turn")}
+        heard = {
+            topic: h["verdict"] for topic, h in (state.get("heard") or {}).items() if h.get("turn") == state.get("turn")
+        }
         if heard.get("sun") == "safe":
             assert any(on is None for on, _ in yeses), f"a safe verdict not said as yes: {context}"
         elif "sun" in heard:

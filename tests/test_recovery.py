@@ -20,16 +20,30 @@ def day(n: int) -> date:
 
 
 def test_protocol_file_holds_the_articles_numbers():
-    assert Protocol(
-        sun_minimum_days=42, sun_safe_days=56, makeup_days=7, results_from_days=7, results_by_days=10,
-        redness_check_days=56,
-    ) == PROTOCOL
+    assert (
+        Protocol(
+            sun_minimum_days=42,
+            sun_safe_days=56,
+            makeup_days=7,
+            results_from_days=7,
+            results_by_days=10,
+            redness_check_days=56,
+        )
+        == PROTOCOL
+    )
 
 
 @pytest.mark.parametrize(
     ("n", "verdict"),
-    [(0, Sun.NOT_YET), (41, Sun.NOT_YET), (42, Sun.ASK_SPECIALIST), (55, Sun.ASK_SPECIALIST),
-     (56, Sun.SAFE), (57, Sun.SAFE), (400, Sun.SAFE)],
+    [
+        (0, Sun.NOT_YET),
+        (41, Sun.NOT_YET),
+        (42, Sun.ASK_SPECIALIST),
+        (55, Sun.ASK_SPECIALIST),
+        (56, Sun.SAFE),
+        (57, Sun.SAFE),
+        (400, Sun.SAFE),
+    ],
 )
 def test_sun_only_says_yes_from_the_conservative_end(n, verdict):
     answer = recovery.sun(TREATED, day(n), PROTOCOL)
@@ -53,8 +67,13 @@ def test_makeup_after_a_full_week(n, verdict):
 
 @pytest.mark.parametrize(
     ("n", "verdict", "until"),
-    [(0, Results.NOT_YET, 7), (6, Results.NOT_YET, 1), (7, Results.APPEARING, 0),
-     (10, Results.APPEARING, 0), (11, Results.VISIBLE, 0)],
+    [
+        (0, Results.NOT_YET, 7),
+        (6, Results.NOT_YET, 1),
+        (7, Results.APPEARING, 0),
+        (10, Results.APPEARING, 0),
+        (11, Results.VISIBLE, 0),
+    ],
 )
 def test_results_window(n, verdict, until):
     answer = recovery.results(TREATED, day(n), PROTOCOL)

@@ -18,7 +18,12 @@ def start(tmp_path: Path, **settings: str) -> subprocess.CompletedProcess[str]:
     env.update(PYTHONPATH=str(ROOT / "lambda"), **settings)
     return subprocess.run(
         [sys.executable, "-m", "laser_recovery.web"],
-        env=env, capture_output=True, text=True, timeout=60, cwd=tmp_path, check=False,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=tmp_path,
+        check=False,
     )
 
 
@@ -47,7 +52,10 @@ def test_make_refuses_an_old_python_in_one_line_before_installing(tmp_path: Path
     venv = tmp_path / "venv"
     done = subprocess.run(
         ["make", "-s", "-C", str(ROOT), f"PYTHON={old}", f"VENV={venv}", f"{venv}/.installed"],
-        capture_output=True, text=True, timeout=60, check=False,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
     )
     assert done.returncode != 0
     lines = done.stderr.strip().splitlines()

@@ -64,9 +64,7 @@ Runner = Callable[[TreatmentStore, dict[str, Any]], dict[str, Any]]
 
 
 @pytest.mark.parametrize("status", ["NOT_PERSISTED", None])
-def test_disabling_the_skill_deletes_only_that_patients_record(
-    store: TreatmentStore, status: str | None
-) -> None:
+def test_disabling_the_skill_deletes_only_that_patients_record(store: TreatmentStore, status: str | None) -> None:
     store.update(patient_id(USER), Change(add=DAY))
     store.update(patient_id(OTHER_USER), Change(add=DAY))
 
@@ -79,9 +77,7 @@ def test_disabling_the_skill_deletes_only_that_patients_record(
 
 
 @pytest.mark.parametrize("runner", [run, run_whole_skill], ids=["handler", "skill"])
-def test_disabling_the_skill_deletes_every_profile_of_the_account(
-    store: TreatmentStore, runner: Runner
-) -> None:
+def test_disabling_the_skill_deletes_every_profile_of_the_account(store: TreatmentStore, runner: Runner) -> None:
     household = [patient_id(USER), *(patient_id(USER, person) for person in PERSONS)]
     for patient in household:
         store.update(patient, Change(add=DAY))

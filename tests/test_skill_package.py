@@ -70,8 +70,14 @@ def test_questions_have_many_natural_phrasings():
 def test_required_built_ins_are_present():
     names = {intent["name"] for intent in LANGUAGE["intents"]}
     assert {
-        "AMAZON.HelpIntent", "AMAZON.StopIntent", "AMAZON.CancelIntent", "AMAZON.FallbackIntent",
-        "AMAZON.NavigateHomeIntent", "AMAZON.YesIntent", "AMAZON.NoIntent", "AMAZON.RepeatIntent",
+        "AMAZON.HelpIntent",
+        "AMAZON.StopIntent",
+        "AMAZON.CancelIntent",
+        "AMAZON.FallbackIntent",
+        "AMAZON.NavigateHomeIntent",
+        "AMAZON.YesIntent",
+        "AMAZON.NoIntent",
+        "AMAZON.RepeatIntent",
     } <= names
 
 

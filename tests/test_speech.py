@@ -26,8 +26,15 @@ def test_text_is_escaped_before_placeholders_are_filled():
 
 @pytest.mark.parametrize(
     ("days", "spoken"),
-    [(1, "1 day"), (4, "4 days"), (7, "a week"), (10, "10 days"), (14, "2 weeks"),
-     (48, "6 weeks and 6 days"), (56, "8 weeks")],
+    [
+        (1, "1 day"),
+        (4, "4 days"),
+        (7, "a week"),
+        (10, "10 days"),
+        (14, "2 weeks"),
+        (48, "6 weeks and 6 days"),
+        (56, "8 weeks"),
+    ],
 )
 def test_durations_in_weeks_and_days(days, spoken):
     assert SPEECH.duration(days) == spoken
@@ -80,8 +87,13 @@ def test_every_phrase_renders_as_valid_ssml(locale):
 
 @pytest.mark.parametrize(
     ("low", "high", "spoken"),
-    [(42, 56, "6 to 8 weeks"), (7, 14, "1 to 2 weeks"), (7, 10, "7 to 10 days"), (14, 20, "14 to 20 days"),
-     (10, 14, "10 to 14 days")],
+    [
+        (42, 56, "6 to 8 weeks"),
+        (7, 14, "1 to 2 weeks"),
+        (7, 10, "7 to 10 days"),
+        (14, 20, "14 to 20 days"),
+        (10, 14, "10 to 14 days"),
+    ],
 )
 def test_a_range_is_in_weeks_only_when_both_ends_are_whole_weeks(low, high, spoken):
     assert SPEECH.span(low, high) == spoken
@@ -101,8 +113,14 @@ def test_another_clinics_numbers_are_spoken_from_its_protocol():
 
 @pytest.mark.parametrize(
     ("items", "conjunction", "joined"),
-    [([], None, ""), (["a"], None, "a"), (["a", "b"], None, "a and b"), (["a", "b", "c"], None, "a, b and c"),
-     (["a", "b", "c", "d"], None, "a, b, c and d"), (["a", "b"], "or", "a or b")],
+    [
+        ([], None, ""),
+        (["a"], None, "a"),
+        (["a", "b"], None, "a and b"),
+        (["a", "b", "c"], None, "a, b and c"),
+        (["a", "b", "c", "d"], None, "a, b, c and d"),
+        (["a", "b"], "or", "a or b"),
+    ],
 )
 def test_a_list_is_said_with_commas_and_its_last_item_after_the_conjunction(items, conjunction, joined):
     assert SPEECH.join(items, conjunction) == joined

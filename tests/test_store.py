@@ -232,9 +232,7 @@ def test_dates_recorded_at_once_from_many_devices_all_survive(store: TreatmentSt
         except BaseException as error:  # reported below, in the test's own thread
             failures.append(error)
 
-    workers = [
-        threading.Thread(target=device, args=(days[i::threads],)) for i in range(threads)
-    ]
+    workers = [threading.Thread(target=device, args=(days[i::threads],)) for i in range(threads)]
     for worker in workers:
         worker.start()
     for worker in workers:
@@ -293,9 +291,7 @@ def test_item_shape(table: str, raw_item: Callable[[str], dict]) -> None:
     assert len(OTHER.profile) == 64 and "TEST-PERSON" not in str(person)
 
 
-def test_delete_account_follows_every_query_page(
-    table: str, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_delete_account_follows_every_query_page(table: str, monkeypatch: pytest.MonkeyPatch) -> None:
     store = DynamoDBStore(table)
     household = [KEY, *(patient_id(USER, f"amzn1.ask.person.TEST-{i}") for i in range(4))]
     for patient in household:
@@ -500,9 +496,7 @@ def test_a_file_is_reopened_with_its_records(tmp_path: Path) -> None:
     assert SQLiteStore(tmp_path / "s.sqlite3").get(OTHER) == PatientRecord((D1,))
 
 
-def test_a_replace_that_changes_nothing_writes_nothing(
-    table: str, raw_item: Callable[[str], dict]
-) -> None:
+def test_a_replace_that_changes_nothing_writes_nothing(table: str, raw_item: Callable[[str], dict]) -> None:
     store = DynamoDBStore(table)
     store.update(KEY, Change(add=D1))
     before = raw_item(KEY)

@@ -29,12 +29,20 @@ FAMILIES = {
     "recovery": ("MakeupIntent", "ResultsIntent", "ProgressIntent", "OutcomeIntent", "AreasIntent"),
     "reading": ("FactsIntent", "AftercareIntent"),
     "dates": (
-        "RecordTreatmentIntent", "CorrectTreatmentIntent", "ForgetIntent", "UnsureIntent", "UpcomingTreatmentIntent",
+        "RecordTreatmentIntent",
+        "CorrectTreatmentIntent",
+        "ForgetIntent",
+        "UnsureIntent",
+        "UpcomingTreatmentIntent",
     ),
     "not covered": ("NotCoveredIntent",),
     "built-in": (
-        "AMAZON.HelpIntent", "AMAZON.StopIntent", "AMAZON.CancelIntent", "AMAZON.RepeatIntent",
-        "AMAZON.YesIntent", "AMAZON.NoIntent",
+        "AMAZON.HelpIntent",
+        "AMAZON.StopIntent",
+        "AMAZON.CancelIntent",
+        "AMAZON.RepeatIntent",
+        "AMAZON.YesIntent",
+        "AMAZON.NoIntent",
     ),
     "not for us": ("AMAZON.FallbackIntent",),
 }

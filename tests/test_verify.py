@@ -265,9 +265,7 @@ def test_chain_missing_its_intermediate_is_rejected(pki: AlexaPki) -> None:
     rejected(verifier, headers(pki.sign(body)), body)
 
 
-@pytest.mark.parametrize(
-    "chain", [b"", b"garbage", b"-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n"]
-)
+@pytest.mark.parametrize("chain", [b"", b"garbage", b"-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n"])
 def test_chain_that_is_not_pem_is_rejected(pki: AlexaPki, chain: bytes) -> None:
     verifier, _ = make_verifier(pki, chain)
     body = body_at(NOW)
@@ -345,9 +343,7 @@ def test_invalid_cert_urls_are_rejected_before_any_download(pki: AlexaPki, url: 
 def test_the_normalised_url_is_what_gets_downloaded(pki: AlexaPki) -> None:
     verifier, served = make_verifier(pki)
     body = body_at(NOW)
-    verifier.verify(
-        headers(pki.sign(body), "HTTPS://S3.amazonaws.com:443/echo.api/x/../echo-api-cert-12.pem"), body
-    )
+    verifier.verify(headers(pki.sign(body), "HTTPS://S3.amazonaws.com:443/echo.api/x/../echo-api-cert-12.pem"), body)
     assert served.fetched == [CERT_URL]
 
 
@@ -387,11 +383,7 @@ def test_default_roots_come_from_an_installed_bundle() -> None:
 
 
 def test_load_roots_skips_what_does_not_parse(pki: AlexaPki) -> None:
-    bundle = (
-        pki.root.pem()
-        + b"-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n"
-        + pki.intermediate.pem()
-    )
+    bundle = pki.root.pem() + b"-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n" + pki.intermediate.pem()
     assert [c.subject for c in load_roots(bundle)] == [pki.root.cert.subject, pki.intermediate.cert.subject]
 
 

@@ -658,9 +658,7 @@ def _post(url: str, body: bytes) -> tuple[int, dict[str, Any]]:
         return refused.code, json.loads(refused.read())
 
 
-@pytest.mark.parametrize(
-    ("verify", "status"), [(False, 200), (True, 400)], ids=["verification off", "verification on"]
-)
+@pytest.mark.parametrize(("verify", "status"), [(False, 200), (True, 400)], ids=["verification off", "verification on"])
 def test_service_process_answers_a_launch_request(service, verify: bool, status: int) -> None:
     base = service(verify)
     code, payload = _post(f"{base}/alexa", encode(envelope(when=datetime.now(UTC))))

@@ -132,9 +132,7 @@ def _redness(ctx: Context, treatment: date | None, on: date | None) -> Answer:
     general = speech.say("redness.expected")
     if answer.verdict is recovery.Redness.EXPECTED or treatment is None or answer.day is None:
         return Answer(general)
-    text = speech.say(
-        "redness.check", weeks=speech.duration(answer.day), treatment=speech.weekday_date(treatment)
-    )
+    text = speech.say("redness.check", weeks=speech.duration(answer.day), treatment=speech.weekday_date(treatment))
     return Answer(text, rests_on=treatment, general=general)
 
 

@@ -268,7 +268,7 @@ class ConversationState:
             "noticed": self.noticed,
             "last": _out(self.last),
         }
-        kept = list(self.others.items())[-(MAX_PEOPLE - 1):]  # the speaker goes last: most recent
+        kept = list(self.others.items())[-(MAX_PEOPLE - 1) :]  # the speaker goes last: most recent
         state = {"v": VERSION, "turn": self.turn, "zone": self.zone, "people": {**dict(kept), self.owner: mine}}
         if seal is not None:
             # The others' states go back as they came, so they are signed again here.

@@ -53,9 +53,7 @@ class TurnFinisher(AbstractResponseInterceptor):
             turn.finish()
 
 
-def _builder(
-    settings: Settings, store: TreatmentStore | None, api_client: ApiClient | None
-) -> CustomSkillBuilder:
+def _builder(settings: Settings, store: TreatmentStore | None, api_client: ApiClient | None) -> CustomSkillBuilder:
     store = store if store is not None else open_store(settings)
     # Unverified requests (a laptop's service, verification off) may carry any session state:
     # it is signed with a key made for this process. Alexa vouches for it everywhere else.
@@ -150,9 +148,7 @@ def where_failed(failure: BaseException) -> str:
     return f"{type(failure).__name__} at {last.filename}:{last.lineno} in {last.name}"
 
 
-def build_skill(
-    settings: Settings, store: TreatmentStore | None = None, api_client: ApiClient | None = None
-) -> Skill:
+def build_skill(settings: Settings, store: TreatmentStore | None = None, api_client: ApiClient | None = None) -> Skill:
     """The skill, for the web service and the console."""
     return Skill(_builder(settings, store, api_client).create(), settings.skill_id)
 

@@ -30,7 +30,6 @@ log = logging.getLogger(__name__)
 TURN = "laser_recovery.turn"
 
 
-
 @dataclass(frozen=True)
 class Services:
     """What every turn needs and the skill builds once per container."""
@@ -257,10 +256,7 @@ class Turn:
 
 
 def _elicit(intent: str, slot: str) -> ElicitSlotDirective:
-    slots = {
-        name: Slot(name=name, confirmation_status=SlotConfirmationStatus.NONE)
-        for name in ELICITED_SLOTS[intent]
-    }
+    slots = {name: Slot(name=name, confirmation_status=SlotConfirmationStatus.NONE) for name in ELICITED_SLOTS[intent]}
     updated = Intent(name=intent, slots=slots, confirmation_status=IntentConfirmationStatus.NONE)
     return ElicitSlotDirective(updated_intent=updated, slot_to_elicit=slot)
 

@@ -101,9 +101,7 @@ def _leaf_usage(rsa_key: bool) -> x509.KeyUsage:
     )
 
 
-def _ca(
-    label: str, issuer: Issued | None, path_length: int | None, start: datetime, end: datetime
-) -> Issued:
+def _ca(label: str, issuer: Issued | None, path_length: int | None, start: datetime, end: datetime) -> Issued:
     """A CA certificate: self-signed when `issuer` is None (a root), else issued by it."""
     key = _ca_key(label)
     builder = (

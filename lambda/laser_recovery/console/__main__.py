@@ -1,7 +1,7 @@
 """`python -m laser_recovery.console`: talk to the skill as Alexa would relay it.
 
-    python -m laser_recovery.console --today 2026-11-24 --time-zone Europe/London
-    printf 'can I sunbathe yet\\nstop\\n' | python -m laser_recovery.console --today 2026-11-24
+python -m laser_recovery.console --today 2026-11-24 --time-zone Europe/London
+printf 'can I sunbathe yet\\nstop\\n' | python -m laser_recovery.console --today 2026-11-24
 """
 
 from __future__ import annotations
@@ -75,15 +75,29 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         epilog=HELP,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("--today", type=_today, metavar="YYYY-MM-DD",
-                        help="the date to play on (default: the real date in the time zone)")
-    parser.add_argument("--time", type=_time, metavar="HH:MM",
-                        help="the time of day (default: now, or 12:00 with --today)")
-    parser.add_argument("--time-zone", type=_zone, metavar="AREA/CITY", dest="zone",
-                        help="the device's time zone (default: TZ, else this machine's)")
-    parser.add_argument("--store", type=Path, metavar="PATH",
-                        default=Path(os.environ.get("LOCAL_STORE", "").strip() or DEFAULT_LOCAL_STORE),
-                        help=f"the embedded store file (default: LOCAL_STORE, else {DEFAULT_LOCAL_STORE})")
+    parser.add_argument(
+        "--today",
+        type=_today,
+        metavar="YYYY-MM-DD",
+        help="the date to play on (default: the real date in the time zone)",
+    )
+    parser.add_argument(
+        "--time", type=_time, metavar="HH:MM", help="the time of day (default: now, or 12:00 with --today)"
+    )
+    parser.add_argument(
+        "--time-zone",
+        type=_zone,
+        metavar="AREA/CITY",
+        dest="zone",
+        help="the device's time zone (default: TZ, else this machine's)",
+    )
+    parser.add_argument(
+        "--store",
+        type=Path,
+        metavar="PATH",
+        default=Path(os.environ.get("LOCAL_STORE", "").strip() or DEFAULT_LOCAL_STORE),
+        help=f"the embedded store file (default: LOCAL_STORE, else {DEFAULT_LOCAL_STORE})",
+    )
     parser.add_argument("--locale", default="en-US", help="the interaction model to use (default: en-US)")
     parser.add_argument("--speak", action="store_true", help="also speak the answers with espeak-ng")
     parser.add_argument("--debug", action="store_true", help="show the requests: intent, slots, dialog")
@@ -105,8 +119,8 @@ def main(argv: list[str] | None = None) -> int:
     now = datetime.now(args.zone)
     clock = Clock(
         today=args.today or now.date(),
-        time_of_day=args.time or (now.time().replace(second=0, microsecond=0) if args.today is None
-                                  else parse_time("12:00")),
+        time_of_day=args.time
+        or (now.time().replace(second=0, microsecond=0) if args.today is None else parse_time("12:00")),
         zone=args.zone,
     )
     interactive = sys.stdin.isatty()
@@ -125,8 +139,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{PROG}: {bad}", file=sys.stderr)
         return 2
     if interactive:
-        print(f"Laser Recovery console: {clock.today:%A} {clock.today.isoformat()}, "
-              f"{clock.time_of_day:%H:%M} {clock.zone.key}. Type :help for commands.")
+        print(
+            f"Laser Recovery console: {clock.today:%A} {clock.today.isoformat()}, "
+            f"{clock.time_of_day:%H:%M} {clock.zone.key}. Type :help for commands."
+        )
         console.run(interactive_lines("> "), echo=False)
     else:
         console.run(sys.stdin, echo=True)

@@ -15,21 +15,64 @@ import re
 from datetime import date, timedelta
 
 _UNITS = [
-    "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
-    "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen",
+    "zero",
+    "one",
+    "two",
+    "three",
+    "four",
+    "five",
+    "six",
+    "seven",
+    "eight",
+    "nine",
+    "ten",
+    "eleven",
+    "twelve",
+    "thirteen",
+    "fourteen",
+    "fifteen",
+    "sixteen",
+    "seventeen",
+    "eighteen",
+    "nineteen",
 ]
-_TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70,
-         "eighty": 80, "ninety": 90}
+_TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90}
 _ORDINAL_UNITS = [
-    "first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth",
-    "eleventh", "twelfth", "thirteenth", "fourteenth", "fifteenth", "sixteenth", "seventeenth",
-    "eighteenth", "nineteenth",
+    "first",
+    "second",
+    "third",
+    "fourth",
+    "fifth",
+    "sixth",
+    "seventh",
+    "eighth",
+    "ninth",
+    "tenth",
+    "eleventh",
+    "twelfth",
+    "thirteenth",
+    "fourteenth",
+    "fifteenth",
+    "sixteenth",
+    "seventeenth",
+    "eighteenth",
+    "nineteenth",
 ]
 _ORDINAL_TENS = {"twentieth": 20, "thirtieth": 30}
 
 MONTHS = [
-    "january", "february", "march", "april", "may", "june",
-    "july", "august", "september", "october", "november", "december",
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
 ]
 _MONTH_ABBREVIATIONS = {name[:3]: n for n, name in enumerate(MONTHS, 1)} | {"sept": 9}
 WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
@@ -39,15 +82,26 @@ _RELATIVE = {"this": 0, "next": 1, "last": -1}
 _DAY_NUMERAL = re.compile(r"^(\d{1,2})(?:st|nd|rd|th)?$")
 _YEAR_NUMERAL = re.compile(r"^(1[89]\d\d|2\d\d\d)$")
 _DURATION_UNITS = {  # unit -> (ISO designator, belongs after the "T")
-    "year": ("Y", False), "month": ("M", False), "week": ("W", False), "day": ("D", False),
-    "hour": ("H", True), "minute": ("M", True), "second": ("S", True),
+    "year": ("Y", False),
+    "month": ("M", False),
+    "week": ("W", False),
+    "day": ("D", False),
+    "hour": ("H", True),
+    "minute": ("M", True),
+    "second": ("S", True),
 }
 
 Words = list[str]
 # Days Alexa knows by name, as (month, day); said without a year, the next one.
 _HOLIDAYS = {
-    "christmas": (12, 25), "christmas day": (12, 25), "christmas eve": (12, 24), "boxing day": (12, 26),
-    "new years day": (1, 1), "new years eve": (12, 31), "valentines day": (2, 14), "halloween": (10, 31),
+    "christmas": (12, 25),
+    "christmas day": (12, 25),
+    "christmas eve": (12, 24),
+    "boxing day": (12, 26),
+    "new years day": (1, 1),
+    "new years eve": (12, 31),
+    "valentines day": (2, 14),
+    "halloween": (10, 31),
 }
 
 
@@ -120,8 +174,10 @@ def resolve_date(text: str, today: date) -> str | None:
         return None
     phrase = " ".join(tokens)
     fixed = {
-        "now": "PRESENT_REF", "right now": "PRESENT_REF",
-        "today": today.isoformat(), "tonight": today.isoformat(),
+        "now": "PRESENT_REF",
+        "right now": "PRESENT_REF",
+        "today": today.isoformat(),
+        "tonight": today.isoformat(),
         "yesterday": (today - timedelta(days=1)).isoformat(),
         "tomorrow": (today + timedelta(days=1)).isoformat(),
         "the day before yesterday": (today - timedelta(days=2)).isoformat(),
@@ -197,7 +253,7 @@ def _calendar_date(tokens: Words, today: date) -> str | None:
         day_words = tokens[day_from:day_to]
         if day_words[:1] == ["the"]:
             day_words = day_words[1:]
-        year_words = tokens[max(month_at, day_to) + 1:] if month_at > day_from else tokens[day_to:]
+        year_words = tokens[max(month_at, day_to) + 1 :] if month_at > day_from else tokens[day_to:]
         day = ordinal(day_words)
         if day is None:
             continue

@@ -75,9 +75,7 @@ def session_ended_request(reason: str = "USER_INITIATED") -> dict[str, Any]:
     return {"type": "SessionEndedRequest", "reason": reason}
 
 
-def intent_request(
-    match: Match, slot_names: list[str], dialog_state: str | None = None
-) -> dict[str, Any]:
+def intent_request(match: Match, slot_names: list[str], dialog_state: str | None = None) -> dict[str, Any]:
     """An IntentRequest; like Alexa, it lists every slot the intent has, filled or not."""
     slots = {name: _slot(name, match.slots.get(name)) for name in slot_names}
     request: dict[str, Any] = {

@@ -113,8 +113,12 @@ class Nearest:
         return self._candidates[best[1]][0], best[0]
 
 
-def spans(said: Sequence[str], is_date: Callable[[str], bool], is_duration: Callable[[str], bool],
-          entities: dict[str, dict[str, object]]) -> list[Span]:
+def spans(
+    said: Sequence[str],
+    is_date: Callable[[str], bool],
+    is_duration: Callable[[str], bool],
+    entities: dict[str, dict[str, object]],
+) -> list[Span]:
     """Slot values in what was said, longest first, left to right, never overlapping.
 
     A date is several words ("october fifth", "last monday") or one of the words that are a
@@ -137,8 +141,15 @@ def spans(said: Sequence[str], is_date: Callable[[str], bool], is_duration: Call
     return found
 
 
-def _kind(text: str, said: Sequence[str], at: int, end: int, is_date: Callable[[str], bool],
-          is_duration: Callable[[str], bool], entities: dict[str, dict[str, object]]) -> str | None:
+def _kind(
+    text: str,
+    said: Sequence[str],
+    at: int,
+    end: int,
+    is_date: Callable[[str], bool],
+    is_duration: Callable[[str], bool],
+    entities: dict[str, dict[str, object]],
+) -> str | None:
     if end < len(said) and said[end] == "ago" and is_duration(text):
         return "AMAZON.DURATION"
     if (end - at > 1 or text in _ONE_WORD_DATES) and is_date(text):

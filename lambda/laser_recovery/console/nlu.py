@@ -27,31 +27,108 @@ BUILT_IN_SLOT_TYPES = ("AMAZON.DATE", "AMAZON.DURATION")
 # What Alexa's built-in intents understand without samples (plus any the model adds).
 BUILT_IN_SAMPLES: dict[str, tuple[str, ...]] = {
     "AMAZON.YesIntent": (
-        "yes", "yeah", "yep", "yup", "sure", "yes please", "that's right", "correct", "of course", "yes it was",
-        "yes that's correct", "that's correct", "absolutely", "definitely", "yes it is", "right", "okay",
-        "go ahead", "please do", "yes do it",
+        "yes",
+        "yeah",
+        "yep",
+        "yup",
+        "sure",
+        "yes please",
+        "that's right",
+        "correct",
+        "of course",
+        "yes it was",
+        "yes that's correct",
+        "that's correct",
+        "absolutely",
+        "definitely",
+        "yes it is",
+        "right",
+        "okay",
+        "go ahead",
+        "please do",
+        "yes do it",
     ),
     "AMAZON.NoIntent": (
-        "no", "no thanks", "nope", "no thank you", "not really", "that's wrong", "no it's not", "no it isn't",
-        "no I don't", "no that's not it", "no it wasn't", "nah", "no way", "not at all", "incorrect",
-        "no that's incorrect", "no don't", "please don't", "no I'm good", "not right now",
+        "no",
+        "no thanks",
+        "nope",
+        "no thank you",
+        "not really",
+        "that's wrong",
+        "no it's not",
+        "no it isn't",
+        "no I don't",
+        "no that's not it",
+        "no it wasn't",
+        "nah",
+        "no way",
+        "not at all",
+        "incorrect",
+        "no that's incorrect",
+        "no don't",
+        "please don't",
+        "no I'm good",
+        "not right now",
     ),
     "AMAZON.StopIntent": (
-        "stop", "quit", "exit", "goodbye", "bye", "that's all", "I'm done", "that's it", "that's everything",
-        "see you later", "be quiet", "shut up", "enough", "I'm finished", "we're done", "thanks that's all",
-        "thank you goodbye", "nothing else", "that will be all", "stop talking",
+        "stop",
+        "quit",
+        "exit",
+        "goodbye",
+        "bye",
+        "that's all",
+        "I'm done",
+        "that's it",
+        "that's everything",
+        "see you later",
+        "be quiet",
+        "shut up",
+        "enough",
+        "I'm finished",
+        "we're done",
+        "thanks that's all",
+        "thank you goodbye",
+        "nothing else",
+        "that will be all",
+        "stop talking",
     ),
     "AMAZON.CancelIntent": (
-        "cancel", "never mind", "forget it", "cancel that", "don't bother", "cancel it", "abort",
-        "forget about it", "scratch that", "cancel please",
+        "cancel",
+        "never mind",
+        "forget it",
+        "cancel that",
+        "don't bother",
+        "cancel it",
+        "abort",
+        "forget about it",
+        "scratch that",
+        "cancel please",
     ),
     "AMAZON.HelpIntent": (
-        "help", "help me", "I need help", "I need some help", "I'm confused", "what do I say", "how do I use this",
-        "what are my options", "what should I say", "I don't know what to say",
+        "help",
+        "help me",
+        "I need help",
+        "I need some help",
+        "I'm confused",
+        "what do I say",
+        "how do I use this",
+        "what are my options",
+        "what should I say",
+        "I don't know what to say",
     ),
     "AMAZON.RepeatIntent": (
-        "repeat", "again", "say it again", "pardon", "come again", "repeat that please", "could you repeat that",
-        "I didn't catch that", "what was that", "sorry what", "once more", "I missed that",
+        "repeat",
+        "again",
+        "say it again",
+        "pardon",
+        "come again",
+        "repeat that please",
+        "could you repeat that",
+        "I didn't catch that",
+        "what was that",
+        "sorry what",
+        "once more",
+        "I missed that",
         "can you say that again",
     ),
     "AMAZON.NavigateHomeIntent": ("home", "go home", "start over"),
@@ -264,9 +341,7 @@ def _entities(slot_type: dict[str, Any]) -> dict[str, tuple[str, str]]:
 MIN_COVERAGE = 0.5
 
 
-def _best(
-    samples: Iterable[Sample], said: list[str], read: Callable[[str, str, str], Slot | None]
-) -> Match | None:
+def _best(samples: Iterable[Sample], said: list[str], read: Callable[[str, str, str], Slot | None]) -> Match | None:
     """The sample that explains most of what was said, scored as virtual-core scores: the
     most literal (non-slot) characters matched, then the fewest words left over, then the
     most slots filled, then the model's own order."""
@@ -280,12 +355,12 @@ def _best(
             if not sample.literals <= heard:
                 continue
             for slots, end in _fits(sample, 0, said, start, read):
-                    extra = len(said) - (end - start)
-                    if (end - start) < MIN_COVERAGE * len(said):
-                        continue
-                    score = (-sample.literal_chars, extra, -len(slots), sample.order)
-                    if best is None or score < best[0]:
-                        best = (score, sample, slots, (start, end))
+                extra = len(said) - (end - start)
+                if (end - start) < MIN_COVERAGE * len(said):
+                    continue
+                score = (-sample.literal_chars, extra, -len(slots), sample.order)
+                if best is None or score < best[0]:
+                    best = (score, sample, slots, (start, end))
     if best is None:
         return None
     _, sample, slots, span = best

@@ -286,7 +286,10 @@ class DeclinedHandler(TurnHandler):
         # A correction that was waiting: the next date told corrects the date it was for.
         turn.state.recorded = offered.replaces
         prompt = date_prompt(
-            turn, offered.question, correcting=correcting, dating=bool(others) and not correcting,
+            turn,
+            offered.question,
+            correcting=correcting,
+            dating=bool(others) and not correcting,
             key="confirm.declined",
         )
         return close(turn, [], prompt)

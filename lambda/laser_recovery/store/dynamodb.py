@@ -193,9 +193,7 @@ class DynamoDBStore:
 
     def _get_item(self, patient: PatientId) -> dict[str, Any] | None:
         # Strongly consistent: a date recorded on another device a moment ago must show.
-        answer = self._call(
-            "GetItem", TableName=self._table, Key=_key(patient), ConsistentRead=True
-        )
+        answer = self._call("GetItem", TableName=self._table, Key=_key(patient), ConsistentRead=True)
         return answer.get("Item")
 
     def _update(

@@ -32,9 +32,7 @@ class BadRequest(Exception):
     """A request this service refuses with 400; the message is the one-line reason."""
 
 
-def create_app(
-    settings: Settings, skill: Skill | None = None, verifier: Verifier | None = None
-) -> Flask:
+def create_app(settings: Settings, skill: Skill | None = None, verifier: Verifier | None = None) -> Flask:
     """The web service. `skill` defaults to the real one; `verifier` to Amazon's checks."""
     if skill is None:
         from ..skill import build_skill

@@ -274,17 +274,10 @@ class RequestVerifier:
         except ValueError:
             raise VerificationError("certificate chain is not valid PEM") from None
         leaf, intermediates = certs[0], certs[1:]
-        verifier = (
-            x509v.PolicyBuilder()
-            .store(self._store)
-            .time(now)
-            .build_server_verifier(x509.DNSName(SIGNING_NAME))
-        )
+        verifier = x509v.PolicyBuilder().store(self._store).time(now).build_server_verifier(x509.DNSName(SIGNING_NAME))
         # One call covers the path to a trusted root, the SAN and every certificate's dates.
         try:
             path = verifier.verify(leaf, intermediates)
         except x509v.VerificationError:
-            raise VerificationError(
-                f"certificate chain is not valid for {SIGNING_NAME} at this time"
-            ) from None
+            raise VerificationError(f"certificate chain is not valid for {SIGNING_NAME} at this time") from None
         return _Chain(leaf=leaf, expires=min(c.not_valid_after_utc for c in path))
