@@ -77,7 +77,14 @@ SLOT_VALUES = [
     "x" * 9000,
 ]
 
-json_leaf = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False), st.text(max_size=20))
+json_leaf = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(),
+    st.floats(allow_nan=False),
+    st.text(max_size=20),
+    st.sampled_from(["\ud800", float("nan"), float("inf")]),  # what Python's JSON lets through
+)
 json_value = st.recursive(
     json_leaf,
     lambda inner: st.one_of(st.lists(inner, max_size=4), st.dictionaries(st.text(max_size=8), inner, max_size=4)),
@@ -162,6 +169,7 @@ def test_lambda_always_answers(skill, event) -> None:
     reply = skill(copy.deepcopy(event), None)
     assert isinstance(reply, dict) and reply["version"] == "1.0" and isinstance(reply["response"], dict)
     assert APOLOGY not in spoken(reply)
+    json.dumps(reply, allow_nan=False).encode("utf-8")  # what goes back to Alexa is JSON
 
 
 @settings(max_examples=max(EXAMPLES // 5, 50), deadline=None, suppress_health_check=list(HealthCheck))
@@ -201,3 +209,25 @@ def test_session_attributes_nested_past_the_limit_are_refused_on_lambda_too(skil
     event["session"]["attributes"] = {"x": deep}
     reply = skill(event, None)
     assert "couldn" in spoken(reply) and reply["response"]["shouldEndSession"] is True
+
+
+@pytest.mark.parametrize(
+    ("where", "value"),
+    [("user", "\ud800"), ("attributes", float("nan")), ("attributes", float("inf")), ("slot", "\udfff")],
+)
+def test_values_json_does_not_have_are_refused_not_echoed(skill, web, where, value) -> None:
+    # Found by review: a lone surrogate as the user id was a stack trace in the log; a NaN in
+    # the session attributes came back as a literal NaN, which is not JSON.
+    event = base("IntentRequest", "RecordTreatmentIntent", "2026-10-03")
+    if where == "user":
+        event["context"]["System"]["user"]["userId"] = value
+    elif where == "attributes":
+        event["session"]["attributes"] = {"x": value}
+    else:
+        event["request"]["intent"]["slots"]["date"]["value"] = value
+    reply = skill(copy.deepcopy(event), None)
+    assert "couldn" in spoken(reply)
+    json.dumps(reply, allow_nan=False)
+    body = json.dumps(event).encode()  # Python writes NaN and \ud800 escapes; a caller can too
+    answered = web.post("/alexa", data=body, content_type="application/json")
+    assert answered.status_code == 400 and set(answered.get_json()) == {"error"}

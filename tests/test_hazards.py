@@ -914,6 +914,9 @@ def test_h6_an_unrecognised_voice_hears_no_household_date_once_another_voice_has
         reply = talk.say(intent)
         talk.hang_up()
         assert "20260901" not in reply.ssml and "didn't recognise your voice" in reply.text, intent
+    # Found by review: opening the skill told this voice the shared record's day count.
+    opened = talk.launch()
+    assert "Today is day" not in opened.text and "20260901" not in opened.ssml and not says_yes(opened)
 
 
 def test_h13_the_other_treatments_date_given_as_an_old_one_keeps_both(patient, store):

@@ -34,8 +34,15 @@ def start(tmp_path: Path, **settings: str) -> subprocess.CompletedProcess[str]:
         ("LOCAL_STORE", "{tmp}/no/such/folder/store.sqlite3"),
         ("HOST", "not a host"),
         ("HOST", "-bad.example"),
+        ("LOCAL_STORE", "/dev/null"),  # not a regular file
         ("PORT", "70000"),
+        ("PORT", "\uff11\uff12\uff13"),  # full-width digits: not a port number as written
         ("LOG_LEVEL", "LOUD"),
+        ("TABLE_NAME", "bad name!"),
+        ("TABLE_NAME", "t" * 300),
+        ("SKILL_ID", "amzn1.ask.skill."),
+        ("ALEXA_API_HOSTS", "a..b"),
+        ("HOST", "192.0.2.1"),  # a documentation address: no interface of this machine has it
     ],
 )
 def test_a_bad_setting_is_one_line_naming_it_and_exit_2(tmp_path: Path, name: str, value: str) -> None:
@@ -43,6 +50,18 @@ def test_a_bad_setting_is_one_line_naming_it_and_exit_2(tmp_path: Path, name: st
     assert done.returncode == 2
     lines = done.stderr.strip().splitlines()
     assert len(lines) == 1 and name in lines[0], done.stderr
+
+
+def test_a_local_store_that_is_not_a_store_is_left_untouched(tmp_path: Path) -> None:
+    # Found by review: the file was made 0600 (as root: /etc/passwd too), then a traceback.
+    other = tmp_path / "notes.txt"
+    other.write_text("not a database\n")
+    other.chmod(0o644)
+    done = start(tmp_path, LOCAL_STORE=str(other))
+    assert done.returncode == 2
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and "LOCAL_STORE" in lines[0], done.stderr
+    assert stat.S_IMODE(other.stat().st_mode) == 0o644 and other.read_text() == "not a database\n"
 
 
 def test_make_refuses_an_old_python_in_one_line_before_installing(tmp_path: Path) -> None:

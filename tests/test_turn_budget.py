@@ -3,6 +3,8 @@ patient hears anything about it. Against DynamoDB Local behind a loopback fault 
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from datetime import date
@@ -16,6 +18,7 @@ from laser_recovery.config import Settings
 from laser_recovery.skill import lambda_handler_for
 from laser_recovery.store import Change, StoreError, patient_id
 from laser_recovery.store.dynamodb import CLIENT_CONFIG, DynamoDBStore, _worst_case
+from laser_recovery.store.sqlite import SQLiteStore
 from tests.alexa import Conversation
 from tests.dynamodb_faults import APPLIED_TIMEOUT, SLOW, SLOW_SECONDS, TIMEOUT, FaultProxy, fault_proxy
 
@@ -165,3 +168,37 @@ def test_outside_a_turn_nothing_is_limited() -> None:
         assert 2.4 < budget.left() <= 2.5  # the Lambda's clock, less the margin to answer
     with budget.turn():
         assert budget.TURN_SECONDS - 0.1 < budget.left() <= budget.TURN_SECONDS
+
+
+def test_a_store_file_locked_by_another_process_costs_no_more_than_the_turn(
+    tmp_path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Found by review: each call waited its own 5 s for the lock, and a turn took 10 s.
+    path = tmp_path / "store.sqlite3"
+    store = SQLiteStore(path)
+    holder = subprocess.Popen(
+        [sys.executable, "-c", LOCK_HOLDER, str(path)], stdout=subprocess.PIPE, stdin=subprocess.PIPE
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline() == b"locked\n"
+        monkeypatch.setattr(budget, "TURN_SECONDS", 1.5)
+        talk = Conversation(lambda_handler_for(Settings(), store=store), api_endpoint="")
+        started = time.monotonic()
+        reply = talk.say("RecordTreatmentIntent", date="2026-10-20")
+        took = time.monotonic() - started
+    finally:
+        holder.kill()
+        holder.wait()
+    assert "can't reach your saved details" in reply.text and reply.ends is False
+    assert took < budget.TURN_SECONDS + 0.5
+    assert store.get(patient_id(talk.user_id)) is None
+
+
+# Holds an exclusive lock on the file until killed.
+LOCK_HOLDER = """
+import sqlite3, sys, time
+db = sqlite3.connect(sys.argv[1], isolation_level=None)
+db.execute("BEGIN EXCLUSIVE")
+print("locked", flush=True)
+time.sleep(60)
+"""

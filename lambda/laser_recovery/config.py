@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 DEFAULT_LOCAL_STORE = "laser-recovery.sqlite3"
+SQLITE_HEADER = b"SQLite format 3\x00"
 # Where Alexa's service APIs live (North America, Europe, Far East): the only hosts called.
 ALEXA_API_HOSTS = ("api.amazonalexa.com", "api.eu.amazonalexa.com", "api.fe.amazonalexa.com")
 # Seconds a web client has to send its whole request: Alexa sends a few KiB at once, and a
@@ -49,7 +50,7 @@ class Settings:
             return value or None
 
         return cls(
-            table_name=get("TABLE_NAME"),
+            table_name=_table_name(get("TABLE_NAME")),
             local_store=_local_store(get("LOCAL_STORE")),
             skill_id=_skill_id(get("SKILL_ID")),
             verify_requests=_flag("ASK_VERIFY_REQUESTS", get("ASK_VERIFY_REQUESTS"), True),
@@ -68,7 +69,28 @@ def _local_store(value: str | None) -> Path:
         raise ConfigError(f"LOCAL_STORE must be a file, and {str(path)!r} is a directory")
     if not path.parent.is_dir():
         raise ConfigError(f"LOCAL_STORE's folder {str(path.parent)!r} does not exist")
+    if path.exists() or path.is_symlink():
+        # Never take over (and chmod) a file that is not an SQLite store: /etc/passwd, a typo.
+        if path.is_symlink() or not path.is_file():
+            raise ConfigError(f"LOCAL_STORE must be a regular file, and {str(path)!r} is not")
+        try:
+            with path.open("rb") as file:
+                head = file.read(len(SQLITE_HEADER))
+        except OSError as error:
+            raise ConfigError(f"LOCAL_STORE {str(path)!r} cannot be read ({error.strerror})") from None
+        if head and head != SQLITE_HEADER:
+            raise ConfigError(f"LOCAL_STORE {str(path)!r} is not an SQLite file; name a new file or a store")
     return path
+
+
+# DynamoDB's own rule for table names.
+_TABLE_NAME = re.compile(r"^[A-Za-z0-9_.-]{3,255}$")
+
+
+def _table_name(value: str | None) -> str | None:
+    if value is not None and not _TABLE_NAME.match(value):
+        raise ConfigError("TABLE_NAME must be 3 to 255 letters, digits, '_', '-' or '.'")
+    return value
 
 
 _LABEL = r"[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
@@ -78,16 +100,24 @@ _HOST_NAME = re.compile(rf"^(?=.{{1,253}}$){_LABEL}(\.{_LABEL})*$")
 def _host(value: str | None) -> str:
     if value is None:
         return "127.0.0.1"
-    try:
-        ipaddress.ip_address(value)
-    except ValueError:
-        if not _HOST_NAME.match(value):
-            raise ConfigError(f"HOST must be an IP address or a host name, not {value!r}") from None
+    if not (_is_address(value) or _HOST_NAME.match(value)):
+        raise ConfigError(f"HOST must be an IP address or a host name, not {value!r}")
     return value
 
 
+def _is_address(value: str) -> bool:
+    try:
+        ipaddress.ip_address(value)
+    except ValueError:
+        return False
+    return True
+
+
+_SKILL_ID = re.compile(r"^amzn1\.ask\.skill\.[A-Za-z0-9-]+$")
+
+
 def _skill_id(value: str | None) -> str | None:
-    if value is not None and not value.startswith("amzn1.ask.skill."):
+    if value is not None and not _SKILL_ID.match(value):
         raise ConfigError("SKILL_ID must look like amzn1.ask.skill.<id>")
     return value
 
@@ -105,7 +135,7 @@ def _flag(name: str, value: str | None, default: bool) -> bool:
 def _port(value: str | None) -> int:
     if value is None:
         return 3000
-    if not value.isdigit() or not 0 < int(value) < 65536:
+    if not (value.isascii() and value.isdigit()) or not 0 < int(value) < 65536:
         raise ConfigError(f"PORT must be a number from 1 to 65535, not {value!r}")
     return int(value)
 
@@ -114,7 +144,7 @@ def _hosts(value: str | None) -> tuple[str, ...]:
     if value is None:
         return ALEXA_API_HOSTS
     hosts = tuple(host.strip().lower() for host in value.split(","))
-    if not all(hosts) or any(c in host for host in hosts for c in "/:@ "):
+    if not all(_is_address(host) or _HOST_NAME.match(host) for host in hosts):
         raise ConfigError(f"ALEXA_API_HOSTS must be host names separated by commas, not {value!r}")
     return hosts
 

@@ -158,7 +158,14 @@ def read(event: Any) -> RequestEnvelope:
     if _deeper_than(event, MAX_DEPTH):
         raise InvalidEnvelope("envelope is nested too deeply")
     try:
-        envelope = _SERIALIZER.deserialize(json.dumps(event), RequestEnvelope)
+        # JSON has no NaN or Infinity and no lone surrogates (a "\ud800" parses in Python);
+        # echoed into the session or hashed as an id, either breaks the answer.
+        text = json.dumps(event, allow_nan=False, ensure_ascii=False)
+        text.encode("utf-8")
+    except (ValueError, UnicodeError):
+        raise InvalidEnvelope("envelope holds values JSON does not have") from None
+    try:
+        envelope = _SERIALIZER.deserialize(text, RequestEnvelope)
     except Exception:
         # Whatever the SDK's models raise on a field the skill does not read: its message
         # may quote the value, so only the fact is kept.

@@ -39,12 +39,16 @@ def ask(turn: Turn, question: Question) -> Response:
 def where_you_are(turn: Turn) -> list[str]:
     """For a returning patient opening the skill: the day of their recovery and the sun
     answer, the one most asked. Nothing when no date can carry it (none yet, one awaiting a
-    check, an undated treatment) or the store cannot say: then the menu alone."""
+    check, an undated treatment), when the dates may be someone else's (a voice Alexa did not
+    recognise, in a household where others have their own) or the store cannot say: then the
+    menu alone."""
     try:
         record = turn.record
+        if record.latest is None or record.latest_unconfirmed or record.undated is not None:
+            return []
+        if shared_with_others(turn):
+            return []
     except StoreError:
-        return []
-    if record.latest is None or record.latest_unconfirmed or record.undated is not None:
         return []
     day = day_number(record.latest, turn.today.earliest)
     where = turn.speech.say("launch.day", day=day) if day else turn.speech.say("launch.treatment_day")

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 
+from .. import budget
 from .model import SCHEMA_VERSION, Change, PatientId, PatientRecord, StoreError
 
 # The file's layout is marked with SQLite's user_version, so a file written by another layout
@@ -172,8 +173,12 @@ class SQLiteStore:
     def _transaction(self, begin: str) -> Iterator[sqlite3.Connection]:
         """One transaction; `BEGIN IMMEDIATE` for writes, which take this process's lock first."""
         writing = begin != "BEGIN"
-        deadline = time.monotonic() + BUSY_SECONDS
-        if writing and not self._write_lock.acquire(timeout=BUSY_SECONDS):
+        # Its own limit, or what is left of the turn's budget if that is less.
+        wait = min(BUSY_SECONDS, budget.left())
+        if wait <= 0:
+            raise StoreError("embedded store: no time left in the turn")
+        deadline = time.monotonic() + wait
+        if writing and not self._write_lock.acquire(timeout=wait):
             raise StoreError("embedded store: busy")
         wipe = False
         try:

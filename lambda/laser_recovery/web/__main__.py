@@ -11,6 +11,7 @@ import logging
 import sys
 
 from ..config import ConfigError, Settings
+from ..store import StoreError
 from .app import create_app
 from .serving import server
 from .verify import VerificationError
@@ -28,7 +29,7 @@ def main() -> int:
 
     try:
         app = create_app(settings, build_skill(settings))
-    except VerificationError as bad:  # e.g. no CA bundle to check Amazon's certificate against
+    except (VerificationError, StoreError) as bad:  # no CA bundle; a store file it cannot use
         print(f"laser_recovery.web: {bad}", file=sys.stderr)
         return 2
     try:
