@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import socket
 import stat
 import subprocess
 import sys
@@ -14,7 +15,8 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def start(tmp_path: Path, **settings: str) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if k not in {"HOST", "PORT", "LOCAL_STORE", "TABLE_NAME"}}
+    names = {"HOST", "PORT", "LOCAL_STORE", "TABLE_NAME", "SKILL_ID", "LOG_LEVEL", "READ_TIMEOUT", "ALEXA_API_HOSTS"}
+    env = {k: v for k, v in os.environ.items() if k not in names}
     env.update(PYTHONPATH=str(ROOT / "lambda"), **settings)
     return subprocess.run(
         [sys.executable, "-m", "laser_recovery.web"],
@@ -35,6 +37,7 @@ def start(tmp_path: Path, **settings: str) -> subprocess.CompletedProcess[str]:
         ("HOST", "not a host"),
         ("HOST", "-bad.example"),
         ("LOCAL_STORE", "/dev/null"),  # not a regular file
+        ("PORT", "notaport"),
         ("PORT", "70000"),
         ("PORT", "\uff11\uff12\uff13"),  # full-width digits: not a port number as written
         ("LOG_LEVEL", "LOUD"),
@@ -43,6 +46,9 @@ def start(tmp_path: Path, **settings: str) -> subprocess.CompletedProcess[str]:
         ("SKILL_ID", "amzn1.ask.skill."),
         ("ALEXA_API_HOSTS", "a..b"),
         ("HOST", "192.0.2.1"),  # a documentation address: no interface of this machine has it
+        ("READ_TIMEOUT", "soon"),
+        ("READ_TIMEOUT", "0"),
+        ("READ_TIMEOUT", "nan"),
     ],
 )
 def test_a_bad_setting_is_one_line_naming_it_and_exit_2(tmp_path: Path, name: str, value: str) -> None:
@@ -50,6 +56,16 @@ def test_a_bad_setting_is_one_line_naming_it_and_exit_2(tmp_path: Path, name: st
     assert done.returncode == 2
     lines = done.stderr.strip().splitlines()
     assert len(lines) == 1 and name in lines[0], done.stderr
+
+
+def test_a_port_already_taken_stops_start_up_with_one_line(tmp_path: Path) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        done = start(tmp_path, HOST="127.0.0.1", PORT=str(taken.getsockname()[1]))
+    assert done.returncode == 2
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and "cannot listen" in lines[0]
 
 
 def test_a_local_store_that_is_not_a_store_is_left_untouched(tmp_path: Path) -> None:
