@@ -142,7 +142,9 @@ def hostile(draw: st.DrawFn) -> Any:
         elif action == "dialog":
             envelope["request"]["dialogState"] = draw(st.sampled_from(["STARTED", "COMPLETED", "garbage", 3]))
         else:
-            envelope["request"].setdefault("intent", {"name": "RecordTreatmentIntent"})["slots"] = draw(
+            if not isinstance(envelope["request"].get("intent"), dict):
+                envelope["request"]["intent"] = {"name": "RecordTreatmentIntent"}
+            envelope["request"]["intent"]["slots"] = draw(
                 st.one_of(json_value, st.just([{"name": "date", "value": "2026-10-03"}]))
             )
     return envelope
