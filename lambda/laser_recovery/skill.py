@@ -153,8 +153,5 @@ def build_skill(settings: Settings, store: TreatmentStore | None = None, api_cli
     return Skill(_builder(settings, store, api_client).create(), settings.skill_id)
 
 
-def lambda_handler_for(
-    settings: Settings, store: TreatmentStore | None = None, api_client: ApiClient | None = None
-) -> Skill:
-    """A Lambda entry point: request envelope JSON in, response envelope JSON out."""
-    return build_skill(settings, store, api_client)
+# The Lambda entry point is the skill itself: a Skill is called with (event, context).
+lambda_handler_for = build_skill

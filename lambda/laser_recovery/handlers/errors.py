@@ -45,7 +45,7 @@ class StoreErrorHandler(AbstractExceptionHandler):
 
     def handle(self, handler_input: HandlerInput, exception: Exception) -> Response:
         log.warning("store unavailable: %s", exception)
-        unsure = isinstance(exception, StoreError) and exception.uncertain
+        unsure = getattr(exception, "uncertain", False)  # can_handle took StoreErrors only
         return _apologise(handler_input, "errors.unsure" if unsure else "errors.store")
 
 
