@@ -919,6 +919,51 @@ def test_h6_an_unrecognised_voice_hears_no_household_date_once_another_voice_has
     assert "Today is day" not in opened.text and "20260901" not in opened.ssml and not says_yes(opened)
 
 
+def test_h6_an_unrecognised_voice_among_others_neither_hears_nor_changes_household_dates(handler, api, store):
+    # Found by the sixth review: telling, correcting or confirming a date said the shared
+    # record's other dates back ("your most recent one, on ...", "which one should I change?",
+    # "just to check: ...?", "I already have ...") and changed a record that may be another's.
+    talk = Conversation(handler, api_endpoint=api.url, now=LATER)
+    api.zones[talk.device_id] = LA
+    shared = patient_id(talk.user_id)
+    store.update(shared, Change(add=date(2026, 9, 1)))
+    store.update(shared, Change(add=date(2026, 9, 20), doubt=True))  # awaiting its "yes"
+    talk.person_id = "amzn1.ask.person.P1"
+    talk.say("RecordTreatmentIntent", date="2026-11-20")
+    talk.hang_up()
+    talk.person_id = None
+    before = store.get(shared)
+    turns = [
+        ("RecordTreatmentIntent", {"date": "2026-08-01"}),
+        ("RecordTreatmentIntent", {"date": "2026-09-01"}),
+        ("CorrectTreatmentIntent", {"date": "2026-08-15"}),
+        ("ChooseTreatmentIntent", {"date": "2026-09-01"}),
+        ("AMAZON.YesIntent", {}),
+        ("AMAZON.NoIntent", {}),
+        ("SunIntent", {}),
+        ("AMAZON.HelpIntent", {}),
+        ("AMAZON.RepeatIntent", {}),
+        ("UnsureIntent", {}),
+    ]
+    for intent, slots in turns:
+        reply = talk.say(intent, **slots)
+        assert "20260901" not in reply.ssml and "20260920" not in reply.ssml, (intent, reply.text)
+        assert "already" not in reply.text and "Just to check" not in reply.text, (intent, reply.text)
+    after = store.get(shared)
+    assert (after.treatments, after.unconfirmed, after.undated) == (before.treatments, before.unconfirmed, None)
+
+    # A newer treatment told by that voice is not kept, but no household date gives a "yes"
+    # until it is dated, even after the other member's record is gone.
+    assert "can't keep or change dates" in talk.say("RecordTreatmentIntent", date="2026-11-25").text
+    assert store.get(shared).treatments == before.treatments and store.get(shared).undated
+    store.delete(patient_id(talk.user_id, "amzn1.ask.person.P1"))
+    talk.hang_up()
+    reply = talk.say("SunIntent")
+    assert not says_yes(reply) and reply.text.startswith("Just to check")  # the doubtful date first
+    reply = talk.say("AMAZON.YesIntent")
+    assert not says_yes(reply) and reply.text.endswith("When did you have it?")
+
+
 def test_h13_the_other_treatments_date_given_as_an_old_one_keeps_both(patient, store):
     patient.now = LATER
     patient.say("RecordTreatmentIntent", date="2026-10-20")

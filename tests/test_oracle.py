@@ -288,7 +288,7 @@ class Household(RuleBasedStateMachine):
             return
         if open_first and device.talk.attributes is None:
             self.send(device, person, "LaunchRequest")
-        if had:
+        if had and not self.unplaced(device, person):  # a voice that can't be placed: not kept
             person.truth.add(meant)
         before = self.stored(person)
         self.send(device, person, "RecordTreatmentIntent", meant=meant, **{said[0]: said[1]})
@@ -311,6 +311,9 @@ class Household(RuleBasedStateMachine):
         if said is None:
             return
         asked = self.asked_of(device, person)
+        if self.unplaced(device, person):  # not kept, so nothing to take back either
+            self.send(device, person, "CorrectTreatmentIntent", meant=new, **{said[0]: said[1]})
+            return
         if asked is not None and asked.kind == "confirm" and asked.day is not None:
             target: date | None = asked.day  # "no, it was ...": the date being checked
             person.truth.discard(person.meanings.get(asked.day, asked.day))  # and what it stood for
@@ -396,6 +399,7 @@ class Household(RuleBasedStateMachine):
         device.asked = self.what_was_asked(shared, reply) if reply.ends is False else None
         if own is not None and own.treatments:
             context = f"{question} unrecognised: {reply.text}"
+            assert 'interpret-as="date"' not in reply.ssml, f"a household date: {context}"
             assert not SUN_YES_TODAY.search(reply.ssml) and not SUN_OVER.search(reply.ssml), context
             assert not MAKEUP_PASSED.search(reply.ssml) and "You're past every milestone" not in reply.text, context
 
@@ -418,6 +422,12 @@ class Household(RuleBasedStateMachine):
         asked = device.asked
         return asked if asked is not None and asked.person == person.key else None
 
+    def unplaced(self, device: Device, person: Person) -> bool:
+        """The shared voice, in a household where the other voice has dates of its own: the
+        shared record may hold that person's dates (H6)."""
+        other = device.people[-1]
+        return person.person_id is None and other is not person and bool(self.stored(other))
+
     def stored(self, person: Person) -> set[date]:
         record = self.store.get(patient_id(person.user_id, person.person_id))
         return set(record.treatments) if record else set()
@@ -427,8 +437,13 @@ class Household(RuleBasedStateMachine):
         talk.person_id = person.person_id
         talk.now = self.now.strftime("%Y-%m-%dT%H:%M:%SZ")
         before = self.stored(person)
+        unplaced = self.unplaced(device, person)
         reply = talk.launch() if intent == "LaunchRequest" else talk.say(intent, **slot_values)
         added = self.stored(person) - before
+        if unplaced:  # no household date is said to such a voice, nor added by it (H6)
+            context = f"{intent} unplaced: {reply.text}"
+            assert 'interpret-as="date"' not in reply.ssml and not added, context
+            assert not DAY_COUNT.search(reply.text), context
         for day in added:
             if meant is not None:
                 person.meanings[day] = meant

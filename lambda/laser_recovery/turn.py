@@ -24,6 +24,7 @@ from .dates import LocalDay
 from .recovery import Protocol
 from .speech import Speech, speech_for, ssml
 from .store import Change, PatientId, PatientRecord, StoreError, TreatmentStore, device_key, patient_id
+from .store.model import SHARED_PROFILE
 
 log = logging.getLogger(__name__)
 
@@ -54,6 +55,7 @@ class Turn:
         session = getattr(envelope.session, "session_id", None) or ""
         self._seal = Seal(services.state_key, session) if services.state_key else None
         self._record: PatientRecord | None = None
+        self._shared_with_others: bool | None = None
         self._pending = Change()  # bookkeeping (notice heard, device zone) for the next write
         self._noticed = False
         self.answered_from: date | None = None  # the treatment date this turn's answers rest on
@@ -94,6 +96,16 @@ class Turn:
         if self._record is None:
             self._record = self.store.get(self.patient) or PatientRecord()
         return self._record
+
+    @property
+    def shared_with_others(self) -> bool:
+        """Whether the speaker is a voice Alexa did not recognise, in a household where someone
+        else keeps dates of their own: the account's shared record may hold that person's
+        dates, so none of them is said, changed or answered from for this voice."""
+        if self._shared_with_others is None:
+            patient = self.patient
+            self._shared_with_others = patient.profile == SHARED_PROFILE and self.store.others(patient)
+        return self._shared_with_others
 
     def save(self, change: Change) -> PatientRecord:
         """Write a change (with any bookkeeping due) and keep what the store returned."""

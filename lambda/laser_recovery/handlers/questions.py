@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from ask_sdk_model import Response
 
-from ..answers import QUESTIONS
+from ..answers import QUESTIONS, answer
 from ..conversation import Question, TreatmentDateWanted
 from ..dates import Move, Unclear, read_date
 from ..recovery import day_number
 from ..store import PatientRecord, StoreError
 from ..turn import Turn
 from .base import TurnHandler
-from .replies import close, confirm_prompt, date_prompt, day_prompt, respond, shared_with_others
+from .replies import close, confirm_prompt, context, date_prompt, day_prompt, respond
 
 
 def ask(turn: Turn, question: Question) -> Response:
@@ -20,6 +20,11 @@ def ask(turn: Turn, question: Question) -> Response:
     if not kind.uses_date:
         return turn.answer(respond(turn, question, PatientRecord()).text)
     try:
+        if turn.shared_with_others:
+            # The household's dates may be someone else's: the rule for everyone, then where
+            # to get an answer of their own. Nothing is asked that would lead to a stored date.
+            general = None if kind.needs_date else answer(context(turn), question.intent, None, question.on).text
+            return turn.answer(*filter(None, [general, turn.speech.say("shared.unsure")]))
         record = turn.record
     except StoreError:
         if kind.needs_date:
@@ -46,7 +51,7 @@ def where_you_are(turn: Turn) -> list[str]:
         record = turn.record
         if record.latest is None or record.latest_unconfirmed or record.undated is not None:
             return []
-        if shared_with_others(turn):
+        if turn.shared_with_others:
             return []
     except StoreError:
         return []
@@ -79,7 +84,7 @@ class UnsureHandler(TurnHandler):
 
     def reply(self, turn: Turn) -> Response:
         speech = turn.speech
-        if not isinstance(turn.state.offered, TreatmentDateWanted) and not shared_with_others(turn):
+        if not isinstance(turn.state.offered, TreatmentDateWanted) and not turn.shared_with_others:
             # Not asked for a date: "I don't remember my treatment date" may want the one kept.
             record = turn.record
             if record.latest is not None and not record.latest_unconfirmed and record.undated is None:

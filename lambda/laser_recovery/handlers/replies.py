@@ -19,7 +19,6 @@ from ..conversation import (
 )
 from ..dates import Move
 from ..store import PatientRecord
-from ..store.model import SHARED_PROFILE
 from ..turn import Turn
 
 RECORD = "RecordTreatmentIntent"
@@ -50,26 +49,16 @@ def context(turn: Turn) -> Context:
 
 def respond(turn: Turn, question: Question, record: PatientRecord) -> Answer:
     """The answer to a question from this record, remembered if it is a verdict on today."""
-    given = checked(turn, answer(context(turn), question.intent, record.latest, question.on))
+    given = answer(context(turn), question.intent, record.latest, question.on)
     _hear(turn, given, question.intent)
     return given
 
 
-def checked(turn: Turn, given: Answer) -> Answer:
-    """An answer from the account's shared record, said to a voice Alexa did not recognise in
-    a household where others have their own records, may rest on someone else's date: it
-    becomes a referral instead, after the general rule if the answer had one."""
-    if (given.rests_on is None and not given.permits) or not shared_with_others(turn):
-        return given
-    referral = turn.speech.say("shared.unsure")
-    return Answer(f"{given.general} {referral}" if given.general else referral)
-
-
-def shared_with_others(turn: Turn) -> bool:
-    """Whether the speaker is a voice Alexa did not recognise, in a household where someone
-    else has dates of their own: the shared record may hold that person's dates."""
-    patient = turn.patient
-    return patient.profile == SHARED_PROFILE and turn.store.others(patient)
+def not_kept(turn: Turn) -> Response:
+    """To a voice whose dates could be mixed up with another member's: nothing is kept,
+    changed or said back, and the reason why."""
+    follow_up = turn.speech.say("welcome.anything_else")
+    return turn.ask(turn.speech.say("shared.not_kept"), follow_up, reprompt=follow_up)
 
 
 def follow_ups(turn: Turn, record: PatientRecord, question: Question | None) -> list[tuple[Answer, str]]:
@@ -83,14 +72,14 @@ def follow_ups(turn: Turn, record: PatientRecord, question: Question | None) -> 
     found: list[tuple[Answer, str]] = []
     covered: set[str | None] = set()
     if question is not None:
-        given = checked(turn, answer(ctx, question.intent, record.latest, question.on))
+        given = answer(ctx, question.intent, record.latest, question.on)
         found.append((_noting_change(turn, given), question.intent))
         covered.add(given.key)
     for key, before in turn.state.heard.items():
         if key not in covered:
             given = answer(ctx, before.intent, record.latest, before.on)
             if given.verdict != before.verdict:
-                found.append((_noting_change(turn, checked(turn, given)), before.intent))
+                found.append((_noting_change(turn, given), before.intent))
     return found
 
 

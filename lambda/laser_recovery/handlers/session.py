@@ -9,7 +9,6 @@ from ..speech import unwrap
 from ..turn import Turn
 from .base import TurnHandler
 from .questions import where_you_are
-from .replies import shared_with_others
 
 
 class LaunchHandler(TurnHandler):
@@ -64,7 +63,7 @@ class RepeatHandler(TurnHandler):
             phrase = turn.speech.say("repeat.nothing")
             return turn.ask(phrase, reprompt=phrase)
         record = turn.record if last.rests_on is not None else None
-        if record is not None and shared_with_others(turn):
+        if record is not None and turn.shared_with_others:
             # Someone else in the household has dates of their own now: not from the shared ones.
             return turn.ask(turn.speech.say("shared.unsure"), reprompt=turn.speech.say("welcome.anything_else"))
         if record is not None and (record.latest != last.rests_on or record.latest_unconfirmed or record.undated):

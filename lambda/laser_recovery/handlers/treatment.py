@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date
 
+from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_model import Response
 
 from ..answers import Answer
@@ -32,6 +33,7 @@ from .replies import (
     date_prompt,
     follow_ups,
     hear_all,
+    not_kept,
     prompt_again,
 )
 
@@ -150,7 +152,23 @@ def tell(
     return close(turn, parts, then)
 
 
-class TellDateHandler(TurnHandler):
+class DatesHandler(TurnHandler):
+    """A handler that keeps, changes or says back the patient's dates: never for a voice
+    whose dates could be mixed up with another member's of the household (H6)."""
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        turn = Turn.of(handler_input)
+        if not turn.shared_with_others:
+            return self.reply(turn)
+        self.unplaced(turn)
+        return not_kept(turn)
+
+    def unplaced(self, turn: Turn) -> None:
+        """What is left behind when a voice the skill cannot place speaks: nothing, unless
+        it told of a treatment (TellDateHandler)."""
+
+
+class TellDateHandler(DatesHandler):
     """ "I had my treatment on ...", "actually it was ...", or a date the skill asked for."""
 
     intents = (RECORD, CORRECT)
@@ -205,8 +223,19 @@ class TellDateHandler(TurnHandler):
             return tell(turn, told, question, target=target, then=prompt_again(turn))
         return tell(turn, told, question, then=prompt_again(turn))
 
+    def unplaced(self, turn: Turn) -> None:
+        told = spoken_treatment(turn)
+        record = turn.record
+        if told is Unclear.AHEAD or record.latest is None or record.undated is not None:
+            return
+        if isinstance(told, TreatmentDay) and told.day <= record.latest:
+            return  # a "yes" from the newest date kept is no earlier than one from this date
+        # The treatment may be newer than every date the household keeps: none of them gives
+        # a "yes" until a voice the skill can place dates it.
+        turn.save(Change(undated=turn.today.latest))
 
-class ChooseTreatmentHandler(TurnHandler):
+
+class ChooseTreatmentHandler(DatesHandler):
     """The answer to "which one should I change?": the date of a stored treatment."""
 
     intents = ("ChooseTreatmentIntent",)
@@ -243,7 +272,7 @@ class ChoiceDeclinedHandler(TurnHandler):
         return turn.answer(turn.speech.say("choose.unchanged"))
 
 
-class ConfirmedHandler(TurnHandler):
+class ConfirmedHandler(DatesHandler):
     """ "Yes" to "was your treatment on ...?": the date stands, and the waiting question is answered."""
 
     intents = ("AMAZON.YesIntent",)
@@ -264,7 +293,7 @@ class ConfirmedHandler(TurnHandler):
         )
 
 
-class DeclinedHandler(TurnHandler):
+class DeclinedHandler(DatesHandler):
     """ "No" to "was your treatment on ...?": that date goes, and the skill asks for the right one."""
 
     intents = ("AMAZON.NoIntent",)
