@@ -49,6 +49,10 @@ def start(tmp_path: Path, **settings: str) -> subprocess.CompletedProcess[str]:
         ("READ_TIMEOUT", "soon"),
         ("READ_TIMEOUT", "0"),
         ("READ_TIMEOUT", "nan"),
+        ("READ_TIMEOUT", "1_0"),  # Python's digit grouping: not a number as written
+        ("READ_TIMEOUT", "\uff11\uff10"),  # full-width digits
+        ("LOG_LEVEL", "NOTSET"),  # Python's level names beyond the four this service names
+        ("LOG_LEVEL", "WARN"),
     ],
 )
 def test_a_bad_setting_is_one_line_naming_it_and_exit_2(tmp_path: Path, name: str, value: str) -> None:
@@ -65,7 +69,8 @@ def test_a_port_already_taken_stops_start_up_with_one_line(tmp_path: Path) -> No
         done = start(tmp_path, HOST="127.0.0.1", PORT=str(taken.getsockname()[1]))
     assert done.returncode == 2
     lines = done.stderr.strip().splitlines()
-    assert len(lines) == 1 and "cannot listen" in lines[0]
+    assert len(lines) == 1 and "cannot listen" in lines[0], done.stderr
+    assert not any(tmp_path.iterdir())  # refused before a store file is made
 
 
 def test_a_local_store_that_is_not_a_store_is_left_untouched(tmp_path: Path) -> None:

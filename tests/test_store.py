@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import os
 import sqlite3
+import stat
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import closing
@@ -313,8 +314,63 @@ def test_a_file_in_the_old_layout_is_refused_with_what_to_do(tmp_path: Path) -> 
     with sqlite3.connect(path) as db:  # the layout keyed by one patient_key, before accounts
         db.execute("CREATE TABLE patients (patient_key TEXT PRIMARY KEY)")
     db.close()
-    with pytest.raises(StoreError, match="another layout; delete that file"):
+    with pytest.raises(StoreError, match=r"LOCAL_STORE .* another program or layout; point LOCAL_STORE"):
         SQLiteStore(path)
+
+
+def _another_programs(path: Path, version: int) -> None:
+    with sqlite3.connect(path) as db:
+        db.executescript(
+            f"CREATE TABLE notes (body TEXT); INSERT INTO notes VALUES ('mine'); PRAGMA user_version = {version};"
+        )
+    db.close()
+
+
+def _garbage_after_header(path: Path) -> None:
+    path.write_bytes(b"SQLite format 3\x00" + bytes(range(256)) * 8)
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda path: _another_programs(path, 0),
+        lambda path: _another_programs(path, 1),  # the layout numbers this store uses
+        lambda path: _another_programs(path, 2),
+        _garbage_after_header,
+    ],
+    ids=["own-tables", "user-version-1", "user-version-2", "garbage"],
+)
+def test_another_programs_file_is_refused_untouched(tmp_path: Path, make) -> None:
+    # Found by review: such a file was made 0600 and switched to WAL before it was refused.
+    path = tmp_path / "other.sqlite3"
+    make(path)
+    path.chmod(0o644)
+    before = path.read_bytes()
+    with pytest.raises(StoreError, match="LOCAL_STORE"):
+        SQLiteStore(path)
+    assert path.read_bytes() == before and stat.S_IMODE(path.stat().st_mode) == 0o644
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["other.sqlite3"]
+
+
+@pytest.mark.parametrize("kind", ["text", "symlink"])
+def test_a_journal_that_is_not_sqlites_is_refused_untouched(tmp_path: Path, kind: str) -> None:
+    path = tmp_path / "store.sqlite3"
+    SQLiteStore(path).update(KEY, Change(add=date(2026, 3, 2)))
+    target = tmp_path / "notes.txt"
+    target.write_text("my notes\n")
+    target.chmod(0o644)
+    journal = Path(f"{path}-wal")
+    journal.unlink(missing_ok=True)
+    if kind == "text":
+        journal.write_text("my notes\n")
+        journal.chmod(0o644)
+    else:
+        journal.symlink_to(target)
+    with pytest.raises(StoreError, match=r"LOCAL_STORE .*-wal"):
+        SQLiteStore(path)
+    assert target.read_text() == "my notes\n" and stat.S_IMODE(target.stat().st_mode) == 0o644
+    if kind == "text":
+        assert journal.read_text() == "my notes\n" and stat.S_IMODE(journal.stat().st_mode) == 0o644
 
 
 def test_a_file_in_layout_1_is_upgraded_in_place(tmp_path: Path) -> None:

@@ -6,7 +6,6 @@ Every variable is documented in the README's configuration table; keep the two i
 from __future__ import annotations
 
 import ipaddress
-import logging
 import os
 import re
 from collections.abc import Mapping
@@ -149,20 +148,25 @@ def _hosts(value: str | None) -> tuple[str, ...]:
     return hosts
 
 
+_LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+
+
 def _log_level(value: str | None) -> str:
     level = (value or "INFO").upper()
-    if not isinstance(logging.getLevelName(level), int):
+    if level not in _LOG_LEVELS:
         raise ConfigError(f"LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR, not {value!r}")
     return level
+
+
+_DECIMAL = re.compile(r"^[0-9]+(?:\.[0-9]+)?$", re.ASCII)
 
 
 def _read_timeout(value: str | None) -> float:
     if value is None:
         return DEFAULT_READ_TIMEOUT
-    try:
-        seconds = float(value)
-    except ValueError:
-        seconds = 0.0
+    # As written in ASCII: float() would also take "1_0" and full-width digits.
+    written = _DECIMAL.match(value) is not None
+    seconds = float(value) if written else 0.0
     if not 0.1 <= seconds <= 300:  # NaN fails this too
         raise ConfigError(f"READ_TIMEOUT must be a number of seconds from 0.1 to 300, not {value!r}")
     return seconds

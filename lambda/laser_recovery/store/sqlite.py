@@ -9,7 +9,7 @@ import sqlite3
 import threading
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -89,17 +89,21 @@ class SQLiteStore:
         self._idle_lock = threading.Lock()
         self._write_lock = threading.Lock()
         self._wipe_pending = False
+        # Nothing is created, locked or changed until the files are known to be this skill's.
+        _refuse_foreign(self._path)
+        try:
+            self._prepare()
+        except StoreError as error:
+            cause = error.__cause__
+            reason = str(cause) if isinstance(cause, sqlite3.Error) else str(error)
+            raise StoreError(f"LOCAL_STORE {self._path} cannot be used ({reason})") from None
+
+    def _prepare(self) -> None:
         with self._transaction("BEGIN IMMEDIATE") as db:
             # One statement, so both are read from the same snapshot of the file.
-            layout, tables = db.execute(
-                "SELECT (SELECT user_version FROM pragma_user_version),"
-                " (SELECT count(*) FROM sqlite_master WHERE type = 'table')"
-            ).fetchone()
-        if layout not in (SCHEMA_VERSION, 1) and not (layout == 0 and not tables):
-            raise StoreError(
-                f"embedded store: {self._path} was written in another layout;"
-                " delete that file (or point LOCAL_STORE elsewhere) and start again"
-            )
+            layout, tables, mine = db.execute(_LAYOUT).fetchone()
+        if not _ours(layout, tables, mine):
+            raise StoreError(_FOREIGN.format(path=self._path))
         with self._connection() as db:
             # Stored in the file: every later connection, in any process, uses the journal.
             db.execute("PRAGMA journal_mode = WAL")
@@ -279,6 +283,49 @@ class SQLiteStore:
 class _Connection:
     db: sqlite3.Connection
     file: tuple[int, int]  # the file it was opened on (device, inode)
+
+
+# The layout mark, every table, and this store's two among them.
+_LAYOUT = (
+    "SELECT (SELECT user_version FROM pragma_user_version),"
+    " (SELECT count(*) FROM sqlite_master WHERE type = 'table'),"
+    " (SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN ('patients', 'treatments'))"
+)
+_FOREIGN = "LOCAL_STORE {path} was written by another program or layout; point LOCAL_STORE at a new file"
+# A journal starts with one of these two numbers (SQLite's file format, section 4.1).
+_WAL_MAGIC = (b"\x37\x7f\x06\x82", b"\x37\x7f\x06\x83")
+
+
+def _ours(layout: int, tables: int, mine: int) -> bool:
+    """A layout this code reads (or migrates) with its tables, or a new, empty file."""
+    return (layout in (SCHEMA_VERSION, 1) and mine == 2) or (layout == 0 and not tables)
+
+
+def _refuse_foreign(path: str) -> None:
+    """Raise StoreError, touching nothing, when the store file or its journal is another
+    program's: a database of other tables, or a side file that is not SQLite's."""
+    for suffix in _SIDE_FILES:
+        side = path + suffix
+        if os.path.islink(side) or (os.path.lexists(side) and not os.path.isfile(side)):
+            raise StoreError(f"LOCAL_STORE {path}: {side} is not a regular file; remove it")
+    try:
+        with open(path + "-wal", "rb") as journal:
+            head = journal.read(4)
+        if head and head not in _WAL_MAGIC:
+            raise StoreError(f"LOCAL_STORE {path}: {path}-wal is not SQLite's journal; remove it")
+    except FileNotFoundError:
+        pass
+    if not os.path.exists(path) or os.path.getsize(path) == 0:
+        return  # a new store
+    # Read-only and immutable: no lock taken, no journal or index made, nothing written.
+    uri = f"{Path(path).resolve().as_uri()}?mode=ro&immutable=1"
+    try:
+        with closing(sqlite3.connect(uri, uri=True)) as db:
+            layout, tables, mine = db.execute(_LAYOUT).fetchone()
+    except sqlite3.Error as error:
+        raise StoreError(f"LOCAL_STORE {path} cannot be read as a store ({error})") from None
+    if not _ours(layout, tables, mine):
+        raise StoreError(_FOREIGN.format(path=path))
 
 
 def _identity(path: str) -> tuple[int, int]:

@@ -106,18 +106,29 @@ def handler_for(read_timeout: float) -> type[JsonRequestHandler]:
     return type("ConfiguredRequestHandler", (JsonRequestHandler,), {"read_timeout": read_timeout})
 
 
-def server(app: Flask, host: str, port: int, read_timeout: float) -> BaseWSGIServer:
-    """The threaded server for `app`, listening; `serve_forever()` runs it.
+def listen(host: str, port: int) -> socket.socket:
+    """A socket listening on host and port, before anything else starts (so a taken port
+    stops start-up before a store file is made or a warning is printed).
 
     Raises OSError when it cannot listen there. (Left to bind the socket itself, werkzeug
     prints two lines and exits the process.)
     """
     family = select_address_family(host, port)
-    with socket.socket(family, socket.SOCK_STREAM) as listener:
+    listener = socket.socket(family, socket.SOCK_STREAM)
+    try:
         listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         listener.bind(get_sockaddr(host, port, family))
         listener.listen(LISTEN_QUEUE)
-        # werkzeug serves a duplicate of this socket; this one is closed on the way out.
+    except OSError:
+        listener.close()
+        raise
+    return listener
+
+
+def server(app: Flask, listener: socket.socket, read_timeout: float) -> BaseWSGIServer:
+    """The threaded server for `app` on the listening socket; `serve_forever()` runs it."""
+    host, port = listener.getsockname()[:2]
+    with listener:  # werkzeug serves a duplicate of this socket; this one is closed on the way out
         return make_server(
             host, port, app, threaded=True, request_handler=handler_for(read_timeout), fd=listener.fileno()
         )
