@@ -964,6 +964,21 @@ def test_h6_an_unrecognised_voice_among_others_neither_hears_nor_changes_househo
     assert not says_yes(reply) and reply.text.endswith("When did you have it?")
 
 
+def test_h6_repeat_and_help_do_not_say_a_household_date_again_once_another_voice_has_dates(handler, api):
+    # Found by make fuzz: "repeat" replayed "Just to check: was your treatment on ...?" to the
+    # unrecognised voice after another voice had told its own dates in the meantime.
+    talk = Conversation(handler, api_endpoint=api.url, now=LATER)
+    api.zones[talk.device_id] = LA
+    asked = talk.say("RecordTreatmentIntent", date="2027-01-30")  # still to come: moved back a year
+    assert "Just to check" in asked.text
+    talk.person_id = "amzn1.ask.person.P1"
+    talk.say("RecordTreatmentIntent", date="2026-11-20")
+    talk.person_id = None
+    for intent in ("AMAZON.RepeatIntent", "AMAZON.HelpIntent"):
+        reply = talk.say(intent)
+        assert 'interpret-as="date"' not in reply.ssml, (intent, reply.text)
+
+
 def test_h13_the_other_treatments_date_given_as_an_old_one_keeps_both(patient, store):
     patient.now = LATER
     patient.say("RecordTreatmentIntent", date="2026-10-20")

@@ -47,7 +47,7 @@ class Speech:
         return escape(self.text(key)).format_map({**self._numbers, **values})
 
     def calendar_date(self, day: date) -> str:
-        return f'<say-as interpret-as="date">{day:%Y%m%d}</say-as>'
+        return f"{_DATE_MARK}{day:%Y%m%d}</say-as>"
 
     def weekday_date(self, day: date) -> str:
         return f"{self.text('calendar.weekdays')[day.weekday()]}, {self.calendar_date(day)}"
@@ -99,6 +99,14 @@ def escape(text: str) -> str:
 def ssml(*parts: str) -> str:
     """One response's speech: the parts, a space apart, inside <speak>."""
     return "<speak>" + " ".join(p for p in parts if p) + "</speak>"
+
+
+_DATE_MARK = '<say-as interpret-as="date">'
+
+
+def names_a_date(speech: str) -> bool:
+    """Whether the speech says a calendar date."""
+    return _DATE_MARK in speech
 
 
 def unwrap(speech: str) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_model import Response
 
-from ..speech import unwrap
+from ..speech import names_a_date, unwrap
 from ..turn import Turn
 from .base import TurnHandler
 from .questions import where_you_are
@@ -31,8 +31,9 @@ class HelpHandler(TurnHandler):
     def reply(self, turn: Turn) -> Response:
         speech = turn.speech
         last = turn.state.last
-        if turn.state.offered is not None and last is not None:
-            # Help in the middle of a question: the question is still open, and said again.
+        if turn.state.offered is not None and last is not None and not _withheld(turn, last.reprompt):
+            # Help in the middle of a question: the question is still open, and said again,
+            # unless it names a date and the voice may not be the one it was asked of (H6).
             turn.state.keep_offered()
             question = unwrap(last.reprompt)
             return turn.ask(speech.say("help.during"), question, reprompt=question, elicit=last.elicit)
@@ -62,16 +63,21 @@ class RepeatHandler(TurnHandler):
         if last is None:
             phrase = turn.speech.say("repeat.nothing")
             return turn.ask(phrase, reprompt=phrase)
-        record = turn.record if last.rests_on is not None else None
-        if record is not None and turn.shared_with_others:
-            # Someone else in the household has dates of their own now: not from the shared ones.
+        if (last.rests_on is not None or names_a_date(last.speech)) and turn.shared_with_others:
+            # Someone else in the household has dates of their own now: no answer from the
+            # shared ones, nor any of their dates, said again.
             return turn.ask(turn.speech.say("shared.unsure"), reprompt=turn.speech.say("welcome.anything_else"))
+        record = turn.record if last.rests_on is not None else None
         if record is not None and (record.latest != last.rests_on or record.latest_unconfirmed or record.undated):
             # Changed since (on another device, say): the old answer may no longer hold.
             phrase = turn.speech.say("repeat.changed")
             return turn.ask(phrase, reprompt=turn.speech.say("welcome.anything_else"))
         turn.state.keep_offered()  # the question said again is still the one waiting
         return turn.repeat(last)
+
+
+def _withheld(turn: Turn, question: str) -> bool:
+    return names_a_date(question) and turn.shared_with_others
 
 
 class FallbackHandler(TurnHandler):
