@@ -509,11 +509,11 @@ def test_at_most_one_read_per_turn_and_no_write_when_nothing_changes(store, api)
     # A voice Alexa did not recognise first checks the household: the record it shares may
     # hold another member's dates. Then one read, one write (with the zone).
     patient.say("RecordTreatmentIntent", date=TREATED)
-    assert counting.calls[2:] == ["others", "get", "update"]
+    assert counting.calls[2:] == ["household", "get", "update"]
     for intent in ("SunIntent", "MakeupIntent", "ProgressIntent", "ResultsIntent"):
         patient.say(intent)
     # Every answer reads the record afresh: another device may have changed it.
-    assert counting.calls[5:] == ["others", "get"] * 4
+    assert counting.calls[5:] == ["household", "get"] * 4
     patient.say("RecordTreatmentIntent", date=TREATED)  # the same date again: no write
     patient.say("AftercareIntent")  # needs no record, and the notice is known heard: no read
-    assert counting.calls[13:] == ["others", "get"]
+    assert counting.calls[13:] == ["household", "get"]

@@ -979,6 +979,40 @@ def test_h6_repeat_and_help_do_not_say_a_household_date_again_once_another_voice
         assert 'interpret-as="date"' not in reply.ssml, (intent, reply.text)
 
 
+@pytest.mark.parametrize("told", [{"date": "2026-11-20"}, {"duration": "P4D"}])
+def test_h6_a_newer_treatment_told_by_an_unrecognised_voice_stops_every_members_yes(handler, api, store, told):
+    # Found by the sixth review: a member's voice, not recognised this time, told of a
+    # treatment four days ago; it was not kept, and the member, recognised again, heard "yes".
+    talk = Conversation(handler, api_endpoint=api.url, now=NOW)
+    api.zones[talk.device_id] = LA
+    talk.person_id = "amzn1.ask.person.P1"
+    talk.say("RecordTreatmentIntent", date="2026-09-25")
+    talk.hang_up()
+    assert says_yes(talk.say("SunIntent"))
+    talk.hang_up()
+    talk.person_id = None  # the same person, not recognised
+    assert "can't keep or change dates" in talk.say("RecordTreatmentIntent", **told).text
+    talk.hang_up()
+    talk.person_id = "amzn1.ask.person.P1"
+    reply = talk.say("SunIntent")
+    assert not says_yes(reply) and reply.text.endswith("When did you have it?")
+    reply = talk.say("RecordTreatmentIntent", date="2026-11-20")
+    assert not says_yes(reply) and "Not yet" in reply.text
+
+
+def test_h6_an_older_treatment_told_by_an_unrecognised_voice_stops_no_yes(handler, api, store):
+    talk = Conversation(handler, api_endpoint=api.url, now=NOW)
+    api.zones[talk.device_id] = LA
+    talk.person_id = "amzn1.ask.person.P1"
+    talk.say("RecordTreatmentIntent", date="2026-09-25")
+    talk.hang_up()
+    talk.person_id = None
+    talk.say("RecordTreatmentIntent", date="2026-08-01")  # older than every date kept
+    talk.hang_up()
+    talk.person_id = "amzn1.ask.person.P1"
+    assert says_yes(talk.say("SunIntent"))
+
+
 def test_h13_the_other_treatments_date_given_as_an_old_one_keeps_both(patient, store):
     patient.now = LATER
     patient.say("RecordTreatmentIntent", date="2026-10-20")

@@ -3,6 +3,7 @@ the item shape, atomic writes under concurrency, and bounded, clean failures."""
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import os
 import sqlite3
@@ -371,6 +372,47 @@ def test_a_journal_that_is_not_sqlites_is_refused_untouched(tmp_path: Path, kind
     assert target.read_text() == "my notes\n" and stat.S_IMODE(target.stat().st_mode) == 0o644
     if kind == "text":
         assert journal.read_text() == "my notes\n" and stat.S_IMODE(journal.stat().st_mode) == 0o644
+
+
+def _foreign_journal(folder: Path) -> bytes:
+    """The journal of another program's database, with writes not yet in its file."""
+    other = folder / "other.db"
+    db = sqlite3.connect(other)
+    db.execute("PRAGMA journal_mode = WAL")
+    db.execute("PRAGMA wal_autocheckpoint = 0")
+    db.execute("CREATE TABLE secrets (x)")
+    db.commit()
+    journal = Path(f"{other}-wal").read_bytes()
+    db.close()
+    for leftover in folder.glob("other.db*"):
+        leftover.unlink()
+    return journal
+
+
+@pytest.mark.parametrize("existing", [True, False], ids=["beside-a-store", "without-a-store"])
+def test_another_databases_journal_is_refused_and_replays_into_nothing(tmp_path: Path, existing: bool) -> None:
+    # Found by the sixth review: its writes were replayed into the store, then refused.
+    journal = _foreign_journal(tmp_path)
+    path = tmp_path / "store.sqlite3"
+    if existing:
+        SQLiteStore(path).update(KEY, Change(add=date(2026, 3, 2)))
+        gc.collect()  # its connections closed, as when the process that used it stopped
+    before = path.read_bytes() if existing else None
+    Path(f"{path}-wal").write_bytes(journal)
+    with pytest.raises(StoreError, match="LOCAL_STORE"):
+        SQLiteStore(path)
+    assert Path(f"{path}-wal").read_bytes() == journal
+    assert (path.read_bytes() if existing else path.exists()) == (before if existing else False)
+
+
+def test_a_rollback_journal_beside_the_store_is_refused_untouched(tmp_path: Path) -> None:
+    path = tmp_path / "store.sqlite3"
+    SQLiteStore(path).update(KEY, Change(add=date(2026, 3, 2)))
+    journal = Path(f"{path}-journal")
+    journal.write_bytes(b"\xd9\xd5\x05\xf9\x20\xa1\x63\xd7" + bytes(2000))
+    with pytest.raises(StoreError, match=r"LOCAL_STORE .*-journal"):
+        SQLiteStore(path)
+    assert journal.stat().st_size == 2008
 
 
 def test_a_file_in_layout_1_is_upgraded_in_place(tmp_path: Path) -> None:

@@ -55,7 +55,7 @@ class Turn:
         session = getattr(envelope.session, "session_id", None) or ""
         self._seal = Seal(services.state_key, session) if services.state_key else None
         self._record: PatientRecord | None = None
-        self._shared_with_others: bool | None = None
+        self._household: dict[str, date] | None = None
         self._pending = Change()  # bookkeeping (notice heard, device zone) for the next write
         self._noticed = False
         self.answered_from: date | None = None  # the treatment date this turn's answers rest on
@@ -98,14 +98,18 @@ class Turn:
         return self._record
 
     @property
+    def household(self) -> dict[str, date]:
+        """The account's records that have dates, by profile, with their newest: read once."""
+        if self._household is None:
+            self._household = self.store.household(self.patient.account)
+        return self._household
+
+    @property
     def shared_with_others(self) -> bool:
         """Whether the speaker is a voice Alexa did not recognise, in a household where someone
         else keeps dates of their own: the account's shared record may hold that person's
         dates, so none of them is said, changed or answered from for this voice."""
-        if self._shared_with_others is None:
-            patient = self.patient
-            self._shared_with_others = patient.profile == SHARED_PROFILE and self.store.others(patient)
-        return self._shared_with_others
+        return self.patient.profile == SHARED_PROFILE and any(p != SHARED_PROFILE for p in self.household)
 
     def save(self, change: Change) -> PatientRecord:
         """Write a change (with any bookkeeping due) and keep what the store returned."""

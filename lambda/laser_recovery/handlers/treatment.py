@@ -20,7 +20,7 @@ from ..answers import Answer
 from ..conversation import ChoiceWanted, ConfirmationWanted, Question, TreatmentDateWanted
 from ..dates import Move, TreatmentDay, Unclear, days_ago, in_the_past, read_date, treatment_date, within
 from ..recovery import Protocol
-from ..store import Change, PatientRecord
+from ..store import Change, PatientId, PatientRecord
 from ..turn import Turn
 from .base import TurnHandler
 from .replies import (
@@ -225,14 +225,16 @@ class TellDateHandler(DatesHandler):
 
     def unplaced(self, turn: Turn) -> None:
         told = spoken_treatment(turn)
-        record = turn.record
-        if told is Unclear.AHEAD or record.latest is None or record.undated is not None:
+        if told is Unclear.AHEAD:
             return
-        if isinstance(told, TreatmentDay) and told.day <= record.latest:
-            return  # a "yes" from the newest date kept is no earlier than one from this date
-        # The treatment may be newer than every date the household keeps: none of them gives
-        # a "yes" until a voice the skill can place dates it.
-        turn.save(Change(undated=turn.today.latest))
+        # The treatment may be anyone's in the household (a member's voice not recognised this
+        # time, say) and newer than their dates: no record it may be newer than gives a "yes"
+        # until its owner, recognised, says when their latest treatment was.
+        account = turn.patient.account
+        for profile, latest in turn.household.items():
+            if isinstance(told, TreatmentDay) and told.day <= latest:
+                continue  # a "yes" from that record's newest date is no earlier than from this one
+            turn.store.update(PatientId(account, profile), Change(undated=turn.today.latest))
 
 
 class ChooseTreatmentHandler(DatesHandler):

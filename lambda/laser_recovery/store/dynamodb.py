@@ -157,11 +157,12 @@ class DynamoDBStore:
         except StoreError:
             raise StoreError(str(failure), uncertain=True) from None
 
-    def others(self, patient: PatientId) -> bool:
-        return any(
-            item[SORT_KEY]["S"] != patient.profile and "treatments" in item
-            for item in self._profiles(patient.account, "#treatments")
-        )
+    def household(self, account: str) -> dict[str, date]:
+        return {
+            item[SORT_KEY]["S"]: max(date.fromisoformat(day) for day in item["treatments"]["SS"])
+            for item in self._profiles(account, "#treatments")
+            if item.get("treatments", {}).get("SS")
+        }
 
     def delete_account(self, account: str) -> None:
         # DynamoDB has no "delete by partition": find every profile first, then delete them

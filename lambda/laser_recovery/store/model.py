@@ -137,9 +137,9 @@ class TreatmentStore(Protocol):
     def update(self, patient: PatientId, change: Change) -> PatientRecord:
         """Apply a change (creating the record if needed); return the record as stored."""
 
-    def others(self, patient: PatientId) -> bool:
-        """Whether anyone else on the patient's account (another voice profile, or the
-        shared record) has treatment dates of their own."""
+    def household(self, account: str) -> dict[str, date]:
+        """Every record of the account that has treatment dates (the shared one and each
+        recognised person's), by profile, with its newest date: one consistent read."""
 
     def delete(self, patient: PatientId) -> None:
         """Forget everything stored for the patient."""

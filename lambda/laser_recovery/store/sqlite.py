@@ -94,9 +94,9 @@ class SQLiteStore:
         try:
             self._prepare()
         except StoreError as error:
-            cause = error.__cause__
-            reason = str(cause) if isinstance(cause, sqlite3.Error) else str(error)
-            raise StoreError(f"LOCAL_STORE {self._path} cannot be used ({reason})") from None
+            if not isinstance(error.__cause__, sqlite3.Error):
+                raise
+            raise StoreError(f"LOCAL_STORE {self._path} cannot be used ({error.__cause__})") from None
 
     def _prepare(self) -> None:
         with self._transaction("BEGIN IMMEDIATE") as db:
@@ -154,13 +154,12 @@ class SQLiteStore:
             )
             return _read(db, patient) or PatientRecord()
 
-    def others(self, patient: PatientId) -> bool:
+    def household(self, account: str) -> dict[str, date]:
         with self._transaction("BEGIN") as db:
-            found = db.execute(
-                "SELECT 1 FROM treatments WHERE account = ? AND profile != ? LIMIT 1",
-                (patient.account, patient.profile),
-            ).fetchone()
-            return found is not None
+            rows = db.execute(
+                "SELECT profile, max(day) FROM treatments WHERE account = ? GROUP BY profile", (account,)
+            ).fetchall()
+            return {profile: date.fromisoformat(newest) for profile, newest in rows}
 
     def delete(self, patient: PatientId) -> None:
         with self._transaction("BEGIN IMMEDIATE") as db:
@@ -302,30 +301,39 @@ def _ours(layout: int, tables: int, mine: int) -> bool:
 
 
 def _refuse_foreign(path: str) -> None:
-    """Raise StoreError, touching nothing, when the store file or its journal is another
-    program's: a database of other tables, or a side file that is not SQLite's."""
-    for suffix in _SIDE_FILES:
+    """Raise StoreError, changing nothing, when the store file or a journal beside it is not
+    this store's: a database of other tables, a journal of another database or program."""
+    for suffix in (*_SIDE_FILES, "-journal"):
         side = path + suffix
         if os.path.islink(side) or (os.path.lexists(side) and not os.path.isfile(side)):
             raise StoreError(f"LOCAL_STORE {path}: {side} is not a regular file; remove it")
+    if _size(path + "-journal"):  # this store journals in WAL only: SQLite would roll this back into it
+        raise StoreError(f"LOCAL_STORE {path}: {path}-journal is not this store's journal; remove it")
+    journal = _size(path + "-wal")
+    if journal:
+        with open(path + "-wal", "rb") as wal:
+            if wal.read(4) not in _WAL_MAGIC:
+                raise StoreError(f"LOCAL_STORE {path}: {path}-wal is not SQLite's journal; remove it")
+    if not _size(path):
+        if journal:
+            raise StoreError(f"LOCAL_STORE {path}: {path}-wal is a journal without its store; remove it")
+        return  # a new store (SQLite reads an empty file as an empty database)
+    # Read-only, with the journal: what a store would read, while neither the file nor its
+    # journal is written (SQLite may build the journal's index, -shm, which holds no data).
     try:
-        with open(path + "-wal", "rb") as journal:
-            head = journal.read(4)
-        if head and head not in _WAL_MAGIC:
-            raise StoreError(f"LOCAL_STORE {path}: {path}-wal is not SQLite's journal; remove it")
-    except FileNotFoundError:
-        pass
-    if not os.path.exists(path) or os.path.getsize(path) == 0:
-        return  # a new store
-    # Read-only and immutable: no lock taken, no journal or index made, nothing written.
-    uri = f"{Path(path).resolve().as_uri()}?mode=ro&immutable=1"
-    try:
-        with closing(sqlite3.connect(uri, uri=True)) as db:
+        with closing(sqlite3.connect(f"{Path(path).resolve().as_uri()}?mode=ro", uri=True)) as db:
             layout, tables, mine = db.execute(_LAYOUT).fetchone()
     except sqlite3.Error as error:
         raise StoreError(f"LOCAL_STORE {path} cannot be read as a store ({error})") from None
     if not _ours(layout, tables, mine):
         raise StoreError(_FOREIGN.format(path=path))
+
+
+def _size(path: str) -> int:
+    try:
+        return os.stat(path).st_size
+    except FileNotFoundError:
+        return 0
 
 
 def _identity(path: str) -> tuple[int, int]:
