@@ -22,9 +22,9 @@ OURS = CODEC
 
 def both(text: str) -> tuple[Any, Any]:
     results = []
-    for reader in (SDK, OURS):
+    for read in (lambda: SDK.deserialize(text, RequestEnvelope), lambda: OURS.read(json.loads(text), RequestEnvelope)):
         try:
-            results.append(reader.deserialize(text, RequestEnvelope))
+            results.append(read())
         except SerializationException:
             results.append(SerializationException)
     return results[0], results[1]

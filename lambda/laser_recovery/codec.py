@@ -48,6 +48,10 @@ class Codec(DefaultSerializer):
         self._classes: dict[str, Any] = {}
         self._fields: dict[type, _Fields] = {}
 
+    def read(self, document: Any, obj_type: Any) -> Any:
+        """What `deserialize` makes of a JSON text, from that text already parsed."""
+        return None if document is None else self._DefaultSerializer__deserialize(document, obj_type)
+
     def serialize(self, obj: Any) -> Any:
         if obj is None or isinstance(obj, _PRIMITIVE):
             return obj

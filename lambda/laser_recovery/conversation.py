@@ -301,8 +301,14 @@ def _out(value: Any) -> Any:
     if isinstance(value, tuple):
         return [_out(item) for item in value]
     if is_dataclass(value) and not isinstance(value, type):
-        return {f.name: _out(getattr(value, f.name)) for f in fields(value)}
+        return {name: _out(getattr(value, name)) for name in _field_names(type(value))}
     raise TypeError(f"cannot keep a {type(value).__name__} in the session")
+
+
+@functools.cache
+def _field_names(kind: type) -> tuple[str, ...]:
+    # dataclasses.fields() filters the class's fields anew on every call: once per class.
+    return tuple(f.name for f in fields(kind))
 
 
 def _in(kind: Any, raw: Any) -> Any:

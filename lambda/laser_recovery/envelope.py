@@ -164,7 +164,10 @@ def read(event: Any) -> RequestEnvelope:
     except (ValueError, UnicodeError):
         raise InvalidEnvelope("envelope holds values JSON does not have") from None
     try:
-        envelope = CODEC.deserialize(text, RequestEnvelope)
+        # From the document, not from its text parsed again: the check above proved it JSON's.
+        # The models share its lists and dicts, and the SDK copies the session's attributes
+        # before anything writes to them, so `event` is left as it came.
+        envelope = CODEC.read(event, RequestEnvelope)
     except Exception:
         # Whatever the SDK's models raise on a field the skill does not read: its message
         # may quote the value, so only the fact is kept.
