@@ -46,6 +46,7 @@ class Codec(DefaultSerializer):
 
     def __init__(self) -> None:
         self._classes: dict[str, Any] = {}
+        self._types: dict[str, tuple[str, Any]] = {}
         self._fields: dict[type, _Fields] = {}
 
     def read(self, document: Any, obj_type: Any) -> Any:
@@ -69,6 +70,51 @@ class Codec(DefaultSerializer):
         return out
 
     # The SDK calls its private methods by their mangled names, so these replace them.
+
+    def _DefaultSerializer__deserialize(self, payload: Any, obj_type: Any) -> Any:  # noqa: N802
+        if payload is None:
+            return None
+        if isinstance(obj_type, str):
+            shape, inner = self._types.get(obj_type) or self._type(obj_type)
+            if shape == "list":
+                return [self._DefaultSerializer__deserialize(item, inner) for item in payload]
+            if shape == "row":  # "list[a, b]": one type per position
+                return [
+                    self._DefaultSerializer__deserialize(item, kind) for item, kind in zip(payload, inner, strict=False)
+                ]
+            if shape == "dict":
+                return {key: self._DefaultSerializer__deserialize(value, inner) for key, value in payload.items()}
+            if shape == "empty":
+                return inner()
+            obj_type = inner
+        if obj_type in self.PRIMITIVE_TYPES:
+            return self._DefaultSerializer__deserialize_primitive(payload, obj_type)
+        if obj_type is object:
+            return payload
+        if obj_type in (date, datetime):
+            return self._DefaultSerializer__deserialize_datetime(payload, obj_type)
+        return self._DefaultSerializer__deserialize_model(payload, obj_type)
+
+    def _type(self, name: str) -> tuple[str, Any]:
+        """What the SDK makes of a type's name each time it meets it, worked out once."""
+        shape: tuple[str, Any]
+        if name.startswith("list["):
+            items = re.match(r"list\[(.*)\]", name)
+            if items is None:
+                shape = ("empty", list)
+            elif "," in items.group(1):
+                shape = ("row", tuple(kind.strip() for kind in items.group(1).split(",")))
+            else:
+                shape = ("list", items.group(1).strip())
+        elif name.startswith("dict("):
+            values = re.match(r"dict\(([^,]*), (.*)\)", name)
+            shape = ("empty", dict) if values is None else ("dict", values.group(2))
+        elif name in self.NATIVE_TYPES_MAPPING:
+            shape = ("type", self.NATIVE_TYPES_MAPPING[name])
+        else:
+            shape = ("type", self._DefaultSerializer__load_class_from_name(name))
+        self._types[name] = shape
+        return shape
 
     def _DefaultSerializer__load_class_from_name(self, class_name: str) -> Any:  # noqa: N802
         found = self._classes.get(class_name)
