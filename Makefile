@@ -103,6 +103,12 @@ package: $(VENV)/.installed
 	# and DynamoDB's current API version.
 	find build/lambda/botocore/data -mindepth 1 -maxdepth 1 -type d ! -name dynamodb -exec rm -rf {} +
 	cd build/lambda/botocore/data/dynamodb && ls | sort | head -n -1 | xargs -r rm -rf
+	# Every new client parses endpoints.json (1.3 MB, 1,100 services): DynamoDB's entries in
+	# each partition are all it reads. Its models unpacked: botocore then reads them directly.
+	$(PY) -c 'import json, sys; d = json.load(open(sys.argv[1])); \
+	  [p.update(services={k: v for k, v in p["services"].items() if k == "dynamodb"}) for p in d["partitions"]]; \
+	  json.dump(d, open(sys.argv[1], "w"), separators=(",", ":"))' build/lambda/botocore/data/endpoints.json
+	find build/lambda/botocore/data/dynamodb -name '*.json.gz' -exec gzip -d {} +
 	find build/lambda -name __pycache__ -prune -exec rm -rf {} +
 	@if $(LAMBDA_PYTHON) -c 'import sys; sys.exit(sys.version_info[:2] != (3, 13))' 2>/dev/null; then \
 	  $(LAMBDA_PYTHON) -W ignore::SyntaxWarning -m compileall -q \

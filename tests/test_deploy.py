@@ -101,6 +101,7 @@ def test_the_lambda_zip_carries_the_skill_and_not_the_laptop_tools() -> None:
     with zipfile.ZipFile(archive) as zipped:
         names = set(zipped.namelist())
         assert zipped.testzip() is None
+        endpoints = json.loads(zipped.read("botocore/data/endpoints.json"))
     assert {
         "lambda_function.py",
         "laser_recovery/skill.py",
@@ -120,6 +121,9 @@ def test_the_lambda_zip_carries_the_skill_and_not_the_laptop_tools() -> None:
     assert models == {"dynamodb"}
     assert len({n.split("/")[3] for n in names if n.startswith("botocore/data/dynamodb/") and n.count("/") > 3}) == 1
     assert not any(n.startswith(("requests/", "idna/", "charset_normalizer/", "boto3/data/")) for n in names)
+    # Every partition, with DynamoDB's endpoints alone: what a DynamoDB client reads of it.
+    assert {p["partition"] for p in endpoints["partitions"]} >= {"aws", "aws-cn", "aws-us-gov"}
+    assert all(set(p["services"]) == {"dynamodb"} for p in endpoints["partitions"])
     assert archive.stat().st_size <= 6_000_000
 
 

@@ -82,10 +82,13 @@ class _Connection:
     """One TLS connection; every operation is bounded by the call's deadline (`ends`)."""
 
     def __init__(self, host: str, port: int, context: ssl.SSLContext, ends: float) -> None:
-        raw = socket.create_connection((host, port), timeout=_left(ends))
+        # An ASCII name goes as bytes: as a str, the socket and ssl modules would each pass it
+        # through the "idna" codec, whose import (stringprep, unicodedata) is a cold start's.
+        name: str | bytes = host.encode("ascii") if host.isascii() else host
+        raw = socket.create_connection((name, port), timeout=_left(ends))  # type: ignore[arg-type]  # bytes work
         try:
             raw.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-            sock = context.wrap_socket(raw, server_hostname=host, do_handshake_on_connect=False)
+            sock = context.wrap_socket(raw, server_hostname=name, do_handshake_on_connect=False)
         except BaseException:
             raw.close()
             raise

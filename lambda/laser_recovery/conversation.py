@@ -23,6 +23,7 @@ import logging
 import re
 import types
 import typing
+from collections.abc import Callable
 from dataclasses import dataclass, field, fields, is_dataclass
 from datetime import date
 from enum import Enum
@@ -300,37 +301,65 @@ def _out(value: Any) -> Any:
     if isinstance(value, tuple):
         return [_out(item) for item in value]
     if is_dataclass(value) and not isinstance(value, type):
-        return {f.name: _out(getattr(value, f.name)) for f in fields(value)}
+        return {name: _out(getattr(value, name)) for name in _field_names(type(value))}
     raise TypeError(f"cannot keep a {type(value).__name__} in the session")
 
 
 @functools.cache
-def _hints(kind: type) -> dict[str, Any]:
-    # Evaluating the annotations compiles them: once per class, not once per turn.
-    return typing.get_type_hints(kind)
+def _field_names(kind: type) -> tuple[str, ...]:
+    # dataclasses.fields() filters the class's fields anew on every call: once per class.
+    return tuple(f.name for f in fields(kind))
 
 
 def _in(kind: Any, raw: Any) -> Any:
     """The inverse of _out, guided by the type it should be; ValueError if it is not that."""
+    return _reader(kind)(raw)
+
+
+@functools.cache
+def _reader(kind: Any) -> Callable[[Any], Any]:
+    """_in for one type: the type's shape (its hints, its fields) is worked out once per
+    process, not again for every value on every turn."""
     origin = typing.get_origin(kind)
     if origin in (Union, types.UnionType):
         options = typing.get_args(kind)
-        if raw is None and type(None) in options:
-            return None
-        (inner,) = [option for option in options if option is not type(None)]
-        return _in(inner, raw)
+        optional = type(None) in options
+        inner = [option for option in options if option is not type(None)]
+
+        def read_option(raw: Any) -> Any:
+            if raw is None and optional:
+                return None
+            (only,) = inner
+            return _reader(only)(raw)
+
+        return read_option
     if origin is tuple:
-        inner = typing.get_args(kind)[0]
-        if not isinstance(raw, list):
-            raise ValueError("expected a list")
-        return tuple(_in(inner, item) for item in raw)
+        item = typing.get_args(kind)[0]
+
+        def read_tuple(raw: Any) -> Any:
+            if not isinstance(raw, list):
+                raise ValueError("expected a list")
+            read = _reader(item)
+            return tuple(read(value) for value in raw)
+
+        return read_tuple
     if kind is date:
-        return date.fromisoformat(raw)
+        return date.fromisoformat
     if isinstance(kind, type) and issubclass(kind, Enum):
-        return kind(raw)
+        return kind
     if isinstance(kind, type) and is_dataclass(kind):
-        hints = _hints(kind)
-        return kind(**{f.name: _in(hints[f.name], raw[f.name]) for f in fields(kind) if f.name in raw})
-    if kind in (str, int, bool) and isinstance(raw, kind):
-        return raw
-    raise ValueError(f"expected {kind}")
+        # Evaluating the annotations compiles them: once per class, not once per turn.
+        hints = typing.get_type_hints(kind)
+        names = [(f.name, hints[f.name]) for f in fields(kind)]
+
+        def read_dataclass(raw: Any) -> Any:
+            return kind(**{name: _reader(hint)(raw[name]) for name, hint in names if name in raw})
+
+        return read_dataclass
+
+    def read_plain(raw: Any) -> Any:
+        if kind in (str, int, bool) and isinstance(raw, kind):
+            return raw
+        raise ValueError(f"expected {kind}")
+
+    return read_plain

@@ -14,8 +14,6 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone, tzinfo
 from enum import Enum
 
-from dateutil.relativedelta import relativedelta
-
 # The first and the last place on Earth to reach a calendar date. When the device's time
 # zone is unknown, the patient's date lies somewhere between the two.
 LATEST_ZONE = timezone(timedelta(hours=14))
@@ -144,6 +142,8 @@ def in_the_past(day: date, today: LocalDay) -> TreatmentDay | Unclear:
         # The last February 29th can be up to eight years back (2096, then 2104: 2100 is no leap year).
         last = max(date(y, 2, 29) for y in range(day.year - 8, day.year) if calendar.isleap(y))
         return TreatmentDay(last, Move.YEAR) if last <= today.latest else Unclear.AHEAD
+    from dateutil.relativedelta import relativedelta  # rarely needed: kept off the cold start
+
     a_year_back = day - relativedelta(years=1)
     if a_year_back <= today.latest:
         return TreatmentDay(a_year_back, Move.YEAR)
@@ -196,6 +196,8 @@ def days_ago(value: str, instant: datetime, zone: tzinfo | None) -> date | Uncle
     if n.get("years") or n.get("months"):
         return Unclear.ROUGH
     local = instant.astimezone(zone or LATEST_ZONE)
+    from dateutil.relativedelta import relativedelta  # rarely needed: kept off the cold start
+
     try:
         back = relativedelta(years=n.get("years", 0), months=n.get("months", 0))
         span = timedelta(

@@ -17,8 +17,9 @@ from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
 
-from ask_sdk_core.serialize import DefaultSerializer
 from ask_sdk_model import Request, RequestEnvelope
+
+from .codec import CODEC
 
 Check = Callable[[Any, str], None]
 
@@ -29,8 +30,6 @@ MAX_TEXT = 8 * 1024
 # the SDK, which copies the session attributes recursively, with a RecursionError.
 MAX_DEPTH = 64
 FIRST_YEAR, LAST_YEAR = 2014, 9000  # Alexa's first year; far enough from datetime's end
-
-_SERIALIZER = DefaultSerializer()
 
 
 class InvalidEnvelope(ValueError):
@@ -165,7 +164,10 @@ def read(event: Any) -> RequestEnvelope:
     except (ValueError, UnicodeError):
         raise InvalidEnvelope("envelope holds values JSON does not have") from None
     try:
-        envelope = _SERIALIZER.deserialize(text, RequestEnvelope)
+        # From the document, not from its text parsed again: the check above proved it JSON's.
+        # The models share its lists and dicts, and the SDK copies the session's attributes
+        # before anything writes to them, so `event` is left as it came.
+        envelope = CODEC.read(event, RequestEnvelope)
     except Exception:
         # Whatever the SDK's models raise on a field the skill does not read: its message
         # may quote the value, so only the fact is kept.

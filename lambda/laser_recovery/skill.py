@@ -5,7 +5,6 @@ web service and the console all call: raw request JSON in, response JSON out, no
 from __future__ import annotations
 
 import logging
-import secrets
 import traceback
 from typing import Any
 
@@ -18,6 +17,7 @@ from ask_sdk_model.services import ApiClient
 
 from . import budget
 from .alexa_api import DeadlineApiClient
+from .codec import CODEC
 from .config import Settings
 from .envelope import InvalidEnvelope, read
 from .handlers import exception_handlers, request_handlers
@@ -57,7 +57,7 @@ def _builder(settings: Settings, store: TreatmentStore | None, api_client: ApiCl
     store = store if store is not None else open_store(settings)
     # Unverified requests (a laptop's service, verification off) may carry any session state:
     # it is signed with a key made for this process. Alexa vouches for it everywhere else.
-    state_key = None if settings.verify_requests else secrets.token_bytes(32)
+    state_key = None if settings.verify_requests else _state_key()
     services = Services(store, Protocol.load(), state_key)
     builder = CustomSkillBuilder(api_client=api_client or DeadlineApiClient(settings.alexa_api_hosts))
     builder.add_global_request_interceptor(TurnInterceptor(services))
@@ -68,6 +68,12 @@ def _builder(settings: Settings, store: TreatmentStore | None, api_client: ApiCl
     for exception_handler in exception_handlers():
         builder.add_exception_handler(exception_handler)
     return builder
+
+
+def _state_key() -> bytes:
+    import secrets  # only a laptop's service needs it: kept off Lambda's cold start
+
+    return secrets.token_bytes(32)
 
 
 class Skill:
@@ -90,7 +96,7 @@ class Skill:
         try:
             with budget.turn(_remaining_ms(context)):
                 response = self._skill.invoke(request_envelope=envelope, context=context)
-            payload = self._skill.serializer.serialize(response)
+            payload = CODEC.serialize(response)
         except Exception as failure:
             log.error("turn failed: %s", where_failed(failure))
             if envelope.request.object_type.startswith("AlexaSkillEvent."):

@@ -11,13 +11,12 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ask_sdk_core.exceptions import AttributesManagerException
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_model import Intent, IntentConfirmationStatus, Response, Slot, SlotConfirmationStatus
-from ask_sdk_model.dialog import ElicitSlotDirective
 
 from .conversation import ELICITED_SLOTS, ConversationState, Said, Seal
 from .dates import LocalDay
@@ -25,6 +24,9 @@ from .recovery import Protocol
 from .speech import Speech, speech_for, ssml
 from .store import Change, PatientId, PatientRecord, StoreError, TreatmentStore, device_key, patient_id
 from .store.model import SHARED_PROFILE
+
+if TYPE_CHECKING:
+    from ask_sdk_model.dialog import ElicitSlotDirective
 
 log = logging.getLogger(__name__)
 
@@ -272,6 +274,9 @@ class Turn:
 
 
 def _elicit(intent: str, slot: str) -> ElicitSlotDirective:
+    # Importing ask_sdk_model.dialog loads all its dozen directives: not on a cold start.
+    from ask_sdk_model.dialog import ElicitSlotDirective
+
     slots = {name: Slot(name=name, confirmation_status=SlotConfirmationStatus.NONE) for name in ELICITED_SLOTS[intent]}
     updated = Intent(name=intent, slots=slots, confirmation_status=IntentConfirmationStatus.NONE)
     return ElicitSlotDirective(updated_intent=updated, slot_to_elicit=slot)
