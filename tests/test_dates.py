@@ -164,15 +164,18 @@ def test_a_leap_day_said_on_the_last_leap_day_is_that_day():
     ("said", "span", "expected"),
     [
         # "the weekend before last" (November 14th and 15th), then a day of it, as Alexa resolves it alone.
-        (date(2026, 11, 28), "2026-W46-WE", TreatmentDay(date(2026, 11, 14))),  # "Saturday"
-        (date(2026, 11, 29), "2026-W46-WE", TreatmentDay(date(2026, 11, 15))),  # "Sunday"
+        # A day outside the span is picked within it, and marked so: Alexa resolves "Tuesday"
+        # and "November 2nd" alike, so which the patient said is not known (checked before a yes).
+        (date(2026, 11, 28), "2026-W46-WE", TreatmentDay(date(2026, 11, 14), Move.PICKED)),  # "Saturday"
+        (date(2026, 11, 29), "2026-W46-WE", TreatmentDay(date(2026, 11, 15), Move.PICKED)),  # "Sunday"
         (date(2026, 11, 27), "2026-W46-WE", Unclear.WEEKEND),  # "Friday" is no day of a weekend
-        (date(2026, 12, 1), "2026-W48", TreatmentDay(TODAY)),  # "Tuesday" of this week: today
+        (date(2026, 12, 1), "2026-W48", TreatmentDay(TODAY, Move.PICKED)),  # "Tuesday" of this week: today
         (date(2026, 11, 26), "2026-W49", Unclear.AHEAD),  # "Thursday" of next week
-        (date(2026, 12, 3), "2025-10", TreatmentDay(date(2025, 10, 3))),  # "the third" of October 2025
-        (date(2026, 12, 3), "XXXX-10", TreatmentDay(date(2026, 10, 3))),  # of October, no year: this year's
+        (date(2026, 12, 3), "2025-10", TreatmentDay(date(2025, 10, 3), Move.PICKED)),  # "the third" of October 2025
+        (date(2026, 12, 3), "XXXX-10", TreatmentDay(date(2026, 10, 3), Move.PICKED)),  # of October, no year
+        (date(2026, 10, 27), "XXXX-10", TreatmentDay(date(2026, 10, 27))),  # "October 27th": in the span, as said
         (date(2026, 12, 3), "XXXX-12", TreatmentDay(date(2025, 12, 3), Move.YEAR)),  # of a December still to come
-        (date(2026, 11, 24), "XXXX-11", TreatmentDay(TODAY)),  # of this month: today
+        (date(2026, 11, 24), "XXXX-11", TreatmentDay(TODAY)),  # of this month: today, as said
         (date(2026, 12, 31), "XXXX-11", Unclear.UNKNOWN),  # November has no 31st
         (date(2026, 11, 25), "2026", TreatmentDay(date(2026, 11, 18), Move.WEEK)),  # a year is no span to pick in
     ],

@@ -319,12 +319,18 @@ def test_a_file_in_the_old_layout_is_refused_with_what_to_do(tmp_path: Path) -> 
         SQLiteStore(path)
 
 
-def _another_programs(path: Path, version: int) -> None:
-    with sqlite3.connect(path) as db:
-        db.executescript(
-            f"CREATE TABLE notes (body TEXT); INSERT INTO notes VALUES ('mine'); PRAGMA user_version = {version};"
-        )
-    db.close()
+def _another_programs(path: Path, version: int, schema: str = "CREATE TABLE notes (body TEXT);") -> None:
+    with closing(sqlite3.connect(path)) as db:
+        db.executescript(f"{schema} PRAGMA user_version = {version};")
+
+
+def _clinic(path: Path, version: int, more: str) -> None:
+    _another_programs(
+        path,
+        version,
+        "CREATE TABLE patients (account TEXT, profile TEXT, name TEXT);"
+        f"CREATE TABLE treatments (account TEXT, profile TEXT, day TEXT, laser TEXT); {more}",
+    )
 
 
 def _garbage_after_header(path: Path) -> None:
@@ -338,8 +344,12 @@ def _garbage_after_header(path: Path) -> None:
         lambda path: _another_programs(path, 1),  # the layout numbers this store uses
         lambda path: _another_programs(path, 2),
         _garbage_after_header,
+        # Found by the seventh review: a clinic's database with tables of the same names.
+        lambda path: _clinic(path, 1, "CREATE TABLE appointments (at TEXT);"),
+        lambda path: _clinic(path, 2, ""),
+        lambda path: _another_programs(path, 0, "CREATE VIEW totals AS SELECT 1 AS one;"),
     ],
-    ids=["own-tables", "user-version-1", "user-version-2", "garbage"],
+    ids=["own-tables", "user-version-1", "user-version-2", "garbage", "clinic-1", "clinic-2", "views-only"],
 )
 def test_another_programs_file_is_refused_untouched(tmp_path: Path, make) -> None:
     # Found by review: such a file was made 0600 and switched to WAL before it was refused.

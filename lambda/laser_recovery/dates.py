@@ -66,12 +66,14 @@ class Unclear(Enum):
 
 class Move(Enum):
     """How the skill arrived at a date the patient did not say as such: moved back from the
-    future a week or a year, or counted back from a duration ("three weeks ago")."""
+    future a week or a year, counted back from a duration ("three weeks ago"), or picked
+    out of a span from a day said outside it."""
 
     NONE = "none"
     WEEK = "week"
     YEAR = "year"
     COUNTED = "counted"
+    PICKED = "picked"  # a day said outside the month or week named before, taken within it
 
 
 @dataclass(frozen=True)
@@ -177,7 +179,11 @@ def within(day: date, span: str, today: LocalDay) -> TreatmentDay | Unclear:
             return in_the_past(day, today)
     except ValueError:  # no such day in that month
         return Unclear.UNKNOWN
-    return TreatmentDay(found) if found <= today.latest else Unclear.AHEAD
+    if found > today.latest:
+        return Unclear.AHEAD
+    # Alexa resolves "Tuesday" and "November 2nd" alike, to a date: one outside the span may
+    # be either, so the day taken from it is checked before anything rests on it.
+    return TreatmentDay(found, Move.NONE if found == day else Move.PICKED)
 
 
 def days_ago(value: str, instant: datetime, zone: tzinfo | None) -> date | Unclear:

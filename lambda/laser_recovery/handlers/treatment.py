@@ -89,14 +89,14 @@ def tell(
     # Said again as it is (with its year), or confirmed: the date waits for nothing more.
     confirms = day if day in record.unconfirmed and told.moved is Move.NONE else None
     offered = turn.state.offered
-    # The undated treatment is dated when the patient answers the question asking for it,
-    # or tells a date the skill did not have: never by restating or correcting an old one.
+    # The undated treatment is dated when the patient confirms the date they gave for it, or
+    # tells a date the skill did not have: as the answer to the question asking for it, or
+    # unasked if not older than the newest kept (it may be the newest). Never by restating
+    # or correcting an old one.
+    asked = isinstance(offered, TreatmentDateWanted) and offered.dating
+    newest = record.latest is None or day >= record.latest
     dated = record.undated is not None and (
-        dating
-        or (
-            day not in record.treatments
-            and ((isinstance(offered, TreatmentDateWanted) and offered.dating) or target is None)
-        )
+        dating or (day not in record.treatments and (asked or (target is None and newest)))
     )
     if day == target or (target is None and day in record.treatments):
         change, usual = Change(confirm=confirms, dated=dated), "treatment.already"

@@ -101,8 +101,8 @@ class SQLiteStore:
     def _prepare(self) -> None:
         with self._transaction("BEGIN IMMEDIATE") as db:
             # One statement, so both are read from the same snapshot of the file.
-            layout, tables, mine = db.execute(_LAYOUT).fetchone()
-        if not _ours(layout, tables, mine):
+            layout, entries, *shape = db.execute(_LAYOUT).fetchone()
+        if not _ours(layout, entries, *shape):
             raise StoreError(_FOREIGN.format(path=self._path))
         with self._connection() as db:
             # Stored in the file: every later connection, in any process, uses the journal.
@@ -284,20 +284,30 @@ class _Connection:
     file: tuple[int, int]  # the file it was opened on (device, inode)
 
 
-# The layout mark, every table, and this store's two among them.
-_LAYOUT = (
-    "SELECT (SELECT user_version FROM pragma_user_version),"
-    " (SELECT count(*) FROM sqlite_master WHERE type = 'table'),"
-    " (SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN ('patients', 'treatments'))"
-)
+# The layout mark, how many things the schema holds, its tables, and the two tables' columns.
+_LAYOUT = """
+SELECT (SELECT user_version FROM pragma_user_version), (SELECT count(*) FROM sqlite_master),
+    (SELECT group_concat(name) FROM (SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name)),
+    (SELECT group_concat(name) FROM (SELECT name FROM pragma_table_info('patients') ORDER BY name)),
+    (SELECT group_concat(name) FROM (SELECT name FROM pragma_table_info('treatments') ORDER BY name))
+"""
+_LAYOUTS = {
+    1: ("patients,treatments", "account,created_at,profile,schema_version,updated_at,welcomed", "account,day,profile"),
+    SCHEMA_VERSION: (
+        "patients,treatments",
+        "account,created_at,profile,schema_version,unconfirmed,undated,updated_at,welcomed,zones",
+        "account,day,profile",
+    ),
+}
 _FOREIGN = "LOCAL_STORE {path} was written by another program or layout; point LOCAL_STORE at a new file"
 # A journal starts with one of these two numbers (SQLite's file format, section 4.1).
 _WAL_MAGIC = (b"\x37\x7f\x06\x82", b"\x37\x7f\x06\x83")
 
 
-def _ours(layout: int, tables: int, mine: int) -> bool:
-    """A layout this code reads (or migrates) with its tables, or a new, empty file."""
-    return (layout in (SCHEMA_VERSION, 1) and mine == 2) or (layout == 0 and not tables)
+def _ours(layout: int, entries: int, *shape: str | None) -> bool:
+    """A layout this code reads (or migrates), table for table and column for column, or a
+    new file with nothing in it."""
+    return (layout == 0 and not entries) or _LAYOUTS.get(layout) == shape
 
 
 def _refuse_foreign(path: str) -> None:
@@ -322,10 +332,10 @@ def _refuse_foreign(path: str) -> None:
     # journal is written (SQLite may build the journal's index, -shm, which holds no data).
     try:
         with closing(sqlite3.connect(f"{Path(path).resolve().as_uri()}?mode=ro", uri=True)) as db:
-            layout, tables, mine = db.execute(_LAYOUT).fetchone()
+            layout, entries, *shape = db.execute(_LAYOUT).fetchone()
     except sqlite3.Error as error:
         raise StoreError(f"LOCAL_STORE {path} cannot be read as a store ({error})") from None
-    if not _ours(layout, tables, mine):
+    if not _ours(layout, entries, *shape):
         raise StoreError(_FOREIGN.format(path=path))
 
 
