@@ -1019,6 +1019,7 @@ def test_h6_an_older_treatment_told_by_an_unrecognised_voice_stops_no_yes(handle
         ("SunIntent", "2026-10", "2026-11-02"),  # "October", then "November 2nd"
         ("SunIntent", "2026-10", "2026-12-08"),  # "October", then "Tuesday" (the next one, to Alexa)
         ("MakeupIntent", "2026-W48", "2026-12-02"),  # "last week", then "yesterday"
+        ("SunIntent", "2026-W48", "2026-11-30"),  # "last week", then "November 30th": no yes due, checked all the same
     ],
 )
 def test_h4_a_day_said_outside_the_month_or_week_named_is_checked_before_a_yes(handler, api, question, span, day):

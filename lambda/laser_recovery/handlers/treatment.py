@@ -57,13 +57,15 @@ def spoken_treatment(turn: Turn) -> TreatmentDay | Unclear | None:
 
 def needs_check(told: TreatmentDay, days_ago: int, answers: list[tuple[Answer, str]], protocol: Protocol) -> bool:
     """Whether a date the skill arrived at itself must be confirmed before anything rests on
-    it. A date moved back a week may be an appointment this week, told in advance; one old
+    it. A date moved back a week may be an appointment this week, told in advance ("Friday";
+    "December 1st" is not today); one picked out of a month or week named before may not be
+    the day said ("November 30th" after "last week" is not that week's Monday); one old
     enough for a "yes" (moved a year, or counted from "about eight weeks ago") may be an
     appointment or a rough guess; and the reply that first says any of them back never
     also says "yes"."""
     if told.moved is Move.NONE:
         return False
-    if told.moved is Move.WEEK:  # "Friday" may be this week's appointment; "December 1st", not today
+    if told.moved in (Move.WEEK, Move.PICKED):
         return True
     return days_ago >= protocol.sun_safe_days or any(given.permits for given, _ in answers)
 
