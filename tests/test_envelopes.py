@@ -213,6 +213,20 @@ def test_session_attributes_nested_past_the_limit_are_refused_on_lambda_too(skil
     assert "couldn" in spoken(reply) and reply["response"]["shouldEndSession"] is True
 
 
+@pytest.mark.parametrize("field", ["user", "person"])
+def test_an_empty_user_or_person_id_is_refused(skill, web, field) -> None:
+    # Found by review: an empty user id was served, one record for every such caller.
+    event = base("IntentRequest", "RecordTreatmentIntent", "2026-10-03")
+    system = event["context"]["System"]
+    if field == "user":
+        system["user"]["userId"] = ""
+    else:
+        system["person"] = {"personId": ""}
+    assert "couldn" in spoken(skill(copy.deepcopy(event), None))
+    answered = web.post("/alexa", data=json.dumps(event), content_type="application/json")
+    assert answered.status_code == 400 and "must not be empty" in answered.get_json()["error"]
+
+
 @pytest.mark.parametrize(
     ("where", "value"),
     [("user", "\ud800"), ("attributes", float("nan")), ("attributes", float("inf")), ("slot", "\udfff")],

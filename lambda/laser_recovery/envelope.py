@@ -43,6 +43,13 @@ def _text(value: Any, where: str) -> None:
         raise InvalidEnvelope(f"{where} is too long")
 
 
+def _id(value: Any, where: str) -> None:
+    """An id the skill keys records by: an empty one would make one record of many people's."""
+    _text(value, where)
+    if not value:
+        raise InvalidEnvelope(f"{where} must not be empty")
+
+
 def _flag(value: Any, where: str) -> None:
     if not isinstance(value, bool):
         raise InvalidEnvelope(f"{where} must be true or false")
@@ -115,10 +122,10 @@ _ENVELOPE = _object(
         "context": _object(
             {
                 "System": _object(
-                    {"user": _object({"userId": _text})},
+                    {"user": _object({"userId": _id})},
                     {
                         "application": _ID,
-                        "person": _object({"personId": _text}),
+                        "person": _object({"personId": _id}),
                         "device": _object({}, {"deviceId": _text, "supportedInterfaces": _object()}),
                         "apiEndpoint": _text,
                         "apiAccessToken": _text,
