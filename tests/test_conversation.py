@@ -517,3 +517,10 @@ def test_at_most_one_read_per_turn_and_no_write_when_nothing_changes(store, api)
     patient.say("RecordTreatmentIntent", date=TREATED)  # the same date again: no write
     patient.say("AftercareIntent")  # needs no record, and the notice is known heard: no read
     assert counting.calls[13:] == ["household", "get"]
+
+
+def test_the_correct_date_once_given_is_not_asked_for_again(patient):
+    treated(patient)
+    assert "correct date" in patient.say("CorrectTreatmentIntent").text  # "that date is wrong"
+    reply = patient.say("CorrectTreatmentIntent", date="2026-11-20")
+    assert "I've corrected it" in reply.text and "correct date of your treatment?" not in reply.text

@@ -492,9 +492,9 @@ def test_h2_another_treatment_told_while_a_correction_is_awaited_is_added_not_sw
     assert "I've added your treatment" in reply.text
     assert reply.text.endswith("What's the correct date of your treatment?")
     assert dates(store, patient) == (date(2026, 9, 1), date(2026, 11, 10))
-    # November 10th was called wrong and no right date given: it is checked before any answer.
+    # November 10th was called wrong and no right date given: it is asked for before any answer.
     asked = patient.say("SunIntent")
-    assert asked.text.startswith("Just to check") and "20261110" in asked.ssml
+    assert "wasn't on" in asked.text and "20261110" in asked.ssml and "correct date" in asked.text
 
 
 def test_h6_an_unrecognised_voice_gets_no_yes_from_a_household_with_its_own_records(handler, api, store):
@@ -1154,3 +1154,41 @@ def test_h14_a_forged_state_is_not_trusted_when_nothing_vouches_for_it(store, ap
     record = store.get(patient_id(talk.user_id))
     assert date(2026, 8, 1) not in record.treatments or date(2026, 8, 1) in record.unconfirmed
     assert record.unconfirmed  # nothing was confirmed by the forged state
+
+
+@pytest.mark.parametrize(
+    "dispute",
+    ["no date", "a week", "a day of the week, declined", "a day, declined"],
+)
+def test_h2_a_date_called_wrong_is_asked_for_again_not_offered_for_a_yes(patient, store, dispute):
+    # Found by the eighth review: after "actually it was last week", a day that was not the
+    # one and "no", the sun question asked "was your treatment on August 1st?" (the date just
+    # taken back), and a "yes" to it gave "sunbathing is fine".
+    patient.say("RecordTreatmentIntent", date="2026-08-01")
+    if dispute == "no date":
+        assert "correct date" in patient.say("CorrectTreatmentIntent").text
+    elif dispute == "a week":
+        assert "Which day that week" in patient.say("CorrectTreatmentIntent", date="2026-W47").text
+    else:
+        if dispute == "a day of the week, declined":
+            patient.say("CorrectTreatmentIntent", date="2026-W47")
+        assert "Just to check" in patient.say("CorrectTreatmentIntent", date="2026-12-01").text  # "Tuesday"
+        declined = patient.say("AMAZON.NoIntent").text
+        assert ("Which day that week" in declined) == (dispute == "a day of the week, declined"), declined
+    reply = patient.say("SunIntent")
+    assert not says_yes(reply) and "Just to check" not in reply.text and "wasn't on" in reply.text, reply.text
+    assert not says_yes(patient.say("AMAZON.YesIntent"))
+    record = store.get(patient_id(patient.user_id))
+    assert date(2026, 8, 1) in record.unconfirmed  # still in doubt: nothing rests on it
+
+
+def test_h2_a_day_declined_out_of_the_week_named_is_asked_for_in_that_week(patient, store):
+    patient.say("RecordTreatmentIntent", date="2026-08-01")
+    patient.say("CorrectTreatmentIntent", date="2026-W47")  # "actually it was last week"
+    assert "20261117" in patient.say("CorrectTreatmentIntent", date="2026-12-01").ssml  # "Tuesday": checked
+    assert "Which day that week" in patient.say("AMAZON.NoIntent").text
+    reply = patient.say("CorrectTreatmentIntent", date="2026-11-26")  # "Thursday", to Alexa the coming one
+    assert "20261119" in reply.ssml and reply.text.startswith("Just to check")  # that week's, checked
+    assert "I've kept your treatment" in patient.say("AMAZON.YesIntent").text
+    assert dates(store, patient) == (date(2026, 11, 19),)
+    assert patient.say("SunIntent").text.startswith("Not yet")

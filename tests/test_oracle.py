@@ -163,8 +163,8 @@ class Asked:
     """What the skill's last reply on a device asked, and of whom."""
 
     person: tuple[str, str | None]
-    kind: str  # "confirm", "choose", "delete"
-    day: date | None = None  # confirm: the date asked about
+    kind: str  # "confirm", "correct", "choose", "delete"
+    day: date | None = None  # confirm: the date asked about; correct: the one called wrong
     meant: date | None = None  # confirm: the date the patient meant; choose: the one to change
     replaces: date | None = None  # confirm: the date a yes takes away (a correction's)
 
@@ -317,6 +317,8 @@ class Household(RuleBasedStateMachine):
         if asked is not None and asked.kind == "confirm" and asked.day is not None:
             target: date | None = asked.day  # "no, it was ...": the date being checked
             person.truth.discard(person.meanings.get(asked.day, asked.day))  # and what it stood for
+        elif asked is not None and asked.kind == "correct":
+            target = asked.day  # the answer to "what's the correct date?"
         else:
             truth = sorted(person.truth)
             target = truth[which % len(truth)] if truth else None
@@ -475,6 +477,10 @@ class Household(RuleBasedStateMachine):
             replaces = (expecting or {}).get("replaces")
             taken = date.fromisoformat(replaces) if replaces else None
             return Asked(person.key, "confirm", ymd(found[1]), replaces=taken)
+        if "wasn't on" in reply.text:  # the date the patient called wrong, asked for again
+            found = re.search(rf"wasn't on {_DATE}", reply.ssml)
+            assert found is not None, reply.text
+            return Asked(person.key, "correct", ymd(found[1]))
         if "Which one should I change" in reply.text:
             return Asked(person.key, "choose")
         if "delete every treatment date" in reply.text:

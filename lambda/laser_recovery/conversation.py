@@ -125,6 +125,17 @@ _KINDS: dict[str, type] = {cls.__name__: cls for cls in typing.get_args(Expectat
 
 
 @dataclass(frozen=True)
+class Disputed:
+    """A date the patient said is wrong without yet giving the right one ("actually it was
+    last week"), and the month or week they named for it, if any. Until they give it, the
+    skill asks for that date rather than "was it on ...?": a yes to that question would
+    bring back the date they have just taken back."""
+
+    day: date
+    within: str | None = None
+
+
+@dataclass(frozen=True)
 class Heard:
     """A verdict the patient heard in this session (sun, makeup; about today or a given day),
     the question that gave it, and in which turn."""
@@ -171,6 +182,7 @@ class ConversationState:
     offered: Expectation | None = field(default=None, compare=False)  # this turn's, not saved
     heard: dict[str, Heard] = field(default_factory=dict)
     recorded: date | None = None  # the date the owner last told the skill in this session
+    disputed: Disputed | None = None
     noticed: bool = False  # the owner has heard the notice (now or before): no need to look again
     zone: str | None = None  # the device's zone this session; "" once the lookup failed
     last: Said | None = None
@@ -212,6 +224,7 @@ class ConversationState:
         self.since = int(raw.get("since", 0))
         self.heard = {str(k): _in(Heard, h) for k, h in (raw.get("heard") or {}).items()}
         self.recorded = date.fromisoformat(raw["recorded"]) if raw.get("recorded") else None
+        self.disputed = _in(Disputed, raw["disputed"]) if raw.get("disputed") else None
         self.noticed = raw.get("noticed") is True
         self.last = _in(Said, raw["last"]) if raw.get("last") else None
 
@@ -226,7 +239,11 @@ class ConversationState:
             question = what.question
             questions += [question.intent] if question else []
             dates += [question.on] if question else []
-        if isinstance(what, TreatmentDateWanted) and what.within is not None and not _SPAN.match(what.within):
+        spans = [what.within] if isinstance(what, TreatmentDateWanted) else []
+        if self.disputed is not None:
+            dates.append(self.disputed.day)
+            spans.append(self.disputed.within)
+        if any(span is not None and not _SPAN.match(span) for span in spans):
             raise ValueError("not a month or week Alexa gives")
         if isinstance(what, ConfirmationWanted):
             dates += [what.day, what.replaces]
@@ -266,6 +283,7 @@ class ConversationState:
             "since": self.since,
             "heard": {key: _out(heard) for key, heard in self.heard.items()},
             "recorded": self.recorded.isoformat() if self.recorded else None,
+            "disputed": _out(self.disputed),
             "noticed": self.noticed,
             "last": _out(self.last),
         }

@@ -6,12 +6,12 @@ from ask_sdk_model import Response
 
 from ..answers import QUESTIONS, answer
 from ..conversation import Question, TreatmentDateWanted
-from ..dates import Move, Unclear, read_date
+from ..dates import Unclear, read_date
 from ..recovery import day_number
 from ..store import PatientRecord, StoreError
 from ..turn import Turn
 from .base import TurnHandler
-from .replies import close, confirm_prompt, context, date_prompt, day_prompt, respond
+from .replies import check_prompt, close, context, date_prompt, day_prompt, respond
 
 
 def ask(turn: Turn, question: Question) -> Response:
@@ -32,7 +32,7 @@ def ask(turn: Turn, question: Question) -> Response:
         record = PatientRecord()  # the general answer is still true; no verdict rests on it
     if record.latest_unconfirmed and record.latest is not None:
         # Nothing rests on a moved date the patient has not confirmed: ask again first.
-        return close(turn, [], confirm_prompt(turn, record.latest, Move.NONE, question))
+        return close(turn, [], check_prompt(turn, record.latest, question))
     if record.undated is not None:
         # A treatment told without its date may be the newest: ask for it first.
         return close(turn, [], date_prompt(turn, question, dating=True, key="undated.ask"))

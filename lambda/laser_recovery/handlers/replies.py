@@ -17,7 +17,7 @@ from ..conversation import (
     Question,
     TreatmentDateWanted,
 )
-from ..dates import Move
+from ..dates import Move, Unclear, read_date
 from ..store import PatientRecord
 from ..turn import Turn
 
@@ -143,6 +143,31 @@ def confirm_prompt(
         speech.say("confirm.reprompt", date=spoken),
         ConfirmationWanted(day, moved, question, replaces, dating),
     )
+
+
+def check_prompt(turn: Turn, newest: date, question: Question | None) -> Prompt:
+    """Before anything rests on the newest date, which waits for the patient's yes: "was it
+    on ...?", unless it is the date they said was wrong in this session and have not yet
+    given the right one for. Then the skill asks for that one (in the month or week they
+    named), and the date told next corrects it."""
+    disputed = turn.state.disputed
+    if disputed is None or disputed.day != newest:
+        return confirm_prompt(turn, newest, Move.NONE, question)
+    turn.state.recorded = newest
+    said = turn.speech.say("treatment.disputed", date=turn.speech.weekday_date(newest))
+    return correction_prompt(turn, question, said, disputed.within)
+
+
+def correction_prompt(turn: Turn, question: Question | None, said: str, within: str | None) -> Prompt:
+    """ "What's the correct date?" after `said`; "which day that week?" when the patient
+    named the week (or month) and the day picked out of it was not the one."""
+    speech = turn.speech
+    span = read_date(within, turn.today.latest) if within else None
+    if not isinstance(span, Unclear) or span not in (Unclear.WEEK, Unclear.WEEKEND, Unclear.MONTH):
+        span = within = None
+    ask = speech.say(f"treatment.{span.value}" if span else "treatment.ask_correct")
+    prompt = date_prompt(turn, question, correcting=True, within=within)
+    return replace(prompt, text=f"{said} {ask}", reprompt=ask)
 
 
 def choice_prompt(turn: Turn, new: date, moved: Move, treatments: tuple[date, ...]) -> Prompt:

@@ -17,7 +17,7 @@ from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_model import Response
 
 from ..answers import Answer
-from ..conversation import ChoiceWanted, ConfirmationWanted, Question, TreatmentDateWanted
+from ..conversation import ChoiceWanted, ConfirmationWanted, Disputed, Question, TreatmentDateWanted
 from ..dates import Move, TreatmentDay, Unclear, days_ago, in_the_past, read_date, treatment_date, within
 from ..recovery import Protocol
 from ..store import Change, PatientId, PatientRecord
@@ -27,9 +27,11 @@ from .replies import (
     CORRECT,
     RECORD,
     Prompt,
+    check_prompt,
     choice_prompt,
     close,
     confirm_prompt,
+    correction_prompt,
     date_prompt,
     follow_ups,
     hear_all,
@@ -144,7 +146,7 @@ def tell(
             parts.append(speech.say("treatment.say_year"))
     if after.latest_unconfirmed and after.latest is not None and after.latest != day and then is None:
         # The newest date still waits for the patient's yes; nothing rests on it until then.
-        return close(turn, parts, confirm_prompt(turn, after.latest, Move.NONE, question))
+        return close(turn, parts, check_prompt(turn, after.latest, question))
     if undated:
         return close(turn, parts, then or date_prompt(turn, question, dating=True, key="undated.ask"))
     hear_all(turn, answers)
@@ -191,13 +193,15 @@ class TellDateHandler(DatesHandler):
             if not correcting and told is not Unclear.AHEAD and record.treatments and record.undated is None:
                 # Another treatment, date unknown: it may be the newest, so no "yes" until dated.
                 turn.save(Change(undated=turn.today.latest))
-            if correcting and record.treatments:
+            span = turn.slot("date") if told in (Unclear.MONTH, Unclear.WEEK, Unclear.WEEKEND) else None
+            disputed = _disputed(turn, record.treatments, record.latest)
+            if correcting and disputed is not None:
                 # "That date is wrong" with no right one: the date is in doubt until it is given
-                # or confirmed, so nothing rests on it meanwhile.
-                disputed = _disputed(turn, record.treatments, record.latest)
+                # or confirmed, so nothing rests on it meanwhile, and it is asked for again.
                 if disputed not in record.unconfirmed:
                     turn.save(Change(add=disputed, doubt=True))
-            span = turn.slot("date") if told in (Unclear.MONTH, Unclear.WEEK, Unclear.WEEKEND) else None
+                turn.state.recorded = disputed
+                turn.state.disputed = Disputed(disputed, span)
             return close(turn, [], date_prompt(turn, question, correcting=correcting, key=key, within=span))
 
         if correcting and isinstance(offered, ConfirmationWanted) and record.latest is not None:
@@ -222,7 +226,9 @@ class TellDateHandler(DatesHandler):
             if len(record.treatments) > 1 and moves_newest_back:
                 # It would drop or move back the newest treatment: ask which one is meant.
                 return close(turn, [], choice_prompt(turn, told.day, told.moved, record.treatments))
-            return tell(turn, told, question, target=target, then=prompt_again(turn))
+            # This answers "what's the correct date?", if that was asked: it isn't asked again.
+            answered = isinstance(offered, TreatmentDateWanted) and offered.correcting
+            return tell(turn, told, question, target=target, then=None if answered else prompt_again(turn))
         return tell(turn, told, question, then=prompt_again(turn))
 
     def unplaced(self, turn: Turn) -> None:
@@ -316,15 +322,17 @@ class DeclinedHandler(DatesHandler):
             change = replace(change, undated=turn.today.latest)
         if change:
             turn.save(change)
-        # A correction that was waiting: the next date told corrects the date it was for.
-        turn.state.recorded = offered.replaces
-        prompt = date_prompt(
-            turn,
-            offered.question,
-            correcting=correcting,
-            dating=bool(others) and not correcting,
-            key="confirm.declined",
-        )
+        if offered.replaces is not None:
+            # The date the correction was for is still wrong, and still the one to correct:
+            # asked for again (in the week or month named, if one was), never "was it on ...?".
+            disputed = turn.state.disputed
+            kept = disputed.within if disputed is not None and disputed.day == offered.replaces else None
+            turn.state.recorded = offered.replaces
+            turn.state.disputed = Disputed(offered.replaces, kept)
+            said = turn.speech.say("confirm.declined_day" if kept else "confirm.declined_correction")
+            return close(turn, [], correction_prompt(turn, offered.question, said, kept))
+        turn.state.recorded = None
+        prompt = date_prompt(turn, offered.question, dating=bool(others), key="confirm.declined")
         return close(turn, [], prompt)
 
 
