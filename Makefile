@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 export PYTHONPATH := $(CURDIR)/lambda
 
-.PHONY: run run-dynamodb test lint fuzz mutate jdk chat models package bench load clean
+.PHONY: run run-dynamodb test lint fuzz mutate jdk chat models package bench load deploy teardown clean
 
 # The oldest Python the skill runs on (README): checked before a minute of installing.
 $(VENV)/.installed: lambda/requirements.txt requirements-dev.txt
@@ -32,8 +32,8 @@ test: $(VENV)/.installed jdk lint
 
 # The committed lint and type settings (pyproject.toml).
 lint: $(VENV)/.installed
-	$(VENV)/bin/ruff check lambda tests benchmarks voice
-	$(VENV)/bin/ruff format --check lambda tests benchmarks voice
+	$(VENV)/bin/ruff check lambda tests benchmarks voice deploy
+	$(VENV)/bin/ruff format --check lambda tests benchmarks voice deploy
 	$(VENV)/bin/mypy
 
 # The conversation oracle at length (50,000 random conversations), then 100,000 hostile
@@ -78,7 +78,7 @@ jdk:
 	@java --list-modules 2>/dev/null | grep -q '^jdk.compiler@' || \
 	  { apt-get update && apt-get install -y --no-install-recommends default-jdk-headless; }
 
-# build/lambda.zip for `sam deploy`: pinned wheels for the function's platform (arm64,
+# build/lambda.zip, what `make deploy` uploads: pinned wheels for the function's platform (arm64,
 # CPython 3.13), the skill's sources, byte-compiled by a 3.13 interpreter when there is one
 # (bytecode from any other version would be ignored by the runtime).
 # Left out, as the function never loads them (README, "Deploying"): botocore's models of every
@@ -131,6 +131,21 @@ load: $(VENV)/.installed
 # The voice models (interaction_models/ and the ASK CLI copy) from the grammars in voice/.
 models: $(VENV)/.installed
 	$(PY) -m voice
+
+# The skill, its function and its table in an AWS account, from zero, with the ASK CLI
+# (pinned; run by npx) and its CloudFormation deployer (ask-resources.json): it creates the
+# skill, builds the zip (hooks/build.sh runs `make package`), deploys template.yaml with the
+# skill's id, writes the function's ARN into the manifest and deploys that again. Needs
+# `ask configure` once (README, Deploying from zero).
+ASK_CLI ?= npx --yes ask-cli@2.30.7
+deploy: $(VENV)/.installed models
+	$(ASK_CLI) deploy
+	@echo "skill id: $$($(PY) -m deploy skill-id)"
+
+# Deletes the skill, the stack and the uploaded code; the table of treatment dates only with
+# ERASE_PATIENT_DATA=yes (otherwise it is kept, and named).
+teardown: $(VENV)/.installed
+	$(PY) -m deploy teardown $(if $(filter yes,$(ERASE_PATIENT_DATA)),--erase-patient-data)
 
 clean:
 	rm -rf $(VENV) build .pytest_cache

@@ -66,15 +66,19 @@ def test_the_policy_allows_exactly_the_calls_the_store_makes(template: dict) -> 
 
 def test_the_function_matches_what_alexa_and_the_store_expect(template: dict) -> None:
     function = template["Resources"]["SkillFunction"]["Properties"]
-    assert function["Handler"] == "lambda_function.lambda_handler"
+    parameters = template["Parameters"]
+    assert function["Handler"] == {"Ref": "LambdaHandler"}
+    assert parameters["LambdaHandler"]["AllowedValues"] == ["lambda_function.lambda_handler"]
     assert (REPO / "lambda" / "lambda_function.py").is_file()
+    assert function["Runtime"] == {"Ref": "LambdaRuntime"}
+    assert parameters["LambdaRuntime"]["AllowedValues"] == ["python3.13"]
     assert function["Architectures"] == ["arm64"]
     assert 3 < function["Timeout"] < 8
     variables = function["Environment"]["Variables"]
     assert variables == {"TABLE_NAME": {"Ref": "TreatmentsTable"}, "SKILL_ID": {"Ref": "SkillId"}}
     (event,) = function["Events"].values()
     assert event == {"Type": "AlexaSkill", "Properties": {"SkillId": {"Ref": "SkillId"}}}
-    assert "SkillFunctionArn" in template["Outputs"]
+    assert template["Outputs"]["SkillEndpoint"]["Value"] == {"GetAtt": "SkillFunction.Arn"}
 
 
 def _boto3_calls(path: Path) -> set[str]:
@@ -204,3 +208,199 @@ def test_the_packaged_function_starts_without_what_it_does_not_need(tmp_path: Pa
     env["LOCAL_STORE"] = str(tmp_path / "store.sqlite3")
     run = subprocess.run([sys.executable, "-S", "-c", probe], env=env, capture_output=True, text=True, check=True)
     assert run.stdout.strip() == "[]"
+
+
+# -- `make deploy`: the ASK CLI's CloudFormation deployer, checked offline --------------------
+
+RESOURCES = REPO / "ask-resources.json"
+MANIFEST = REPO / "skill-package" / "skill.json"
+# What the ASK CLI 2.30's cfn-deployer passes to every stack it deploys: a parameter the
+# template does not declare fails the stack.
+CLI_PARAMETERS = {"SkillId", "LambdaRuntime", "LambdaHandler", "CodeBucket", "CodeKey", "CodeVersion"}
+PLACEHOLDERS = ("123456789012", "arn:aws:lambda", "REPLACE", "TODO", "your-")
+
+
+def deployer() -> dict[str, Any]:
+    resources = json.loads(RESOURCES.read_text(encoding="utf-8"))
+    infrastructure: dict[str, Any] = resources["profiles"]["default"]["skillInfrastructure"]
+    assert infrastructure["type"] == "@ask-cli/cfn-deployer"
+    return infrastructure["userConfig"]
+
+
+def test_the_template_takes_exactly_what_the_ask_cli_passes(template: dict) -> None:
+    config = deployer()
+    assert (REPO / config["templatePath"]).resolve() == TEMPLATE.resolve()
+    passed = CLI_PARAMETERS | set(config["cfn"]["parameters"])
+    declared = template["Parameters"]
+    assert passed <= set(declared)
+    assert {name for name, p in declared.items() if "Default" not in p} <= CLI_PARAMETERS  # nothing asked by hand
+    assert config["runtime"] in declared["LambdaRuntime"]["AllowedValues"]
+    assert config["handler"] in declared["LambdaHandler"]["AllowedValues"]
+    # Naming the skill's client credentials would make the CLI fetch and pass them: it has none to use.
+    assert "SkillClient" not in TEMPLATE.read_text(encoding="utf-8")
+    # A SAM template: CloudFormation expands it only when told it may.
+    assert template["Transform"] == "AWS::Serverless-2016-10-31"
+    assert "CAPABILITY_AUTO_EXPAND" in config["cfn"]["capabilities"]
+
+
+@pytest.fixture(scope="module")
+def rendered(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """template.yaml as CloudFormation expands it, with the values the ASK CLI passes."""
+    from cfnlint.decode import decode
+    from samtranslator.translator.transform import transform
+
+    template, problems = decode(str(TEMPLATE))
+    assert not problems and template is not None
+
+    class NoManagedPolicies:
+        def load(self) -> dict[str, str]:
+            return {}
+
+    values = {
+        "SkillId": "amzn1.ask.skill.00000000-0000-0000-0000-000000000000",
+        "LambdaRuntime": "python3.13",
+        "LambdaHandler": "lambda_function.lambda_handler",
+        "CodeBucket": "ask-laser-recovery-default-useast1-1",
+        "CodeKey": "endpoint/build.zip",
+        "CodeVersion": "1",
+    }
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("AWS_DEFAULT_REGION", "us-east-1")  # the ARNs it writes name a region
+        expanded: dict[str, Any] = transform(json.loads(json.dumps(template)), values, NoManagedPolicies())
+    path = tmp_path_factory.mktemp("rendered") / "template.json"
+    path.write_text(json.dumps(expanded), encoding="utf-8")
+    runner = "import sys; from cfnlint.runner import main; sys.exit(main())"
+    lint = subprocess.run([sys.executable, "-c", runner, str(path)], capture_output=True, text=True, cwd=REPO)
+    assert lint.returncode == 0, lint.stdout + lint.stderr
+    return expanded
+
+
+def test_the_rendered_stack_wires_the_skill_and_the_function_both_ways(rendered: dict[str, Any]) -> None:
+    resources = rendered["Resources"]
+    (permission,) = [r["Properties"] for r in resources.values() if r["Type"] == "AWS::Lambda::Permission"]
+    # Only this skill may invoke the function...
+    assert permission["Principal"] == "alexa-appkit.amazon.com"
+    assert permission["EventSourceToken"] == {"Ref": "SkillId"}
+    assert permission["FunctionName"] == {"Ref": "SkillFunction"}
+    # ...the function refuses any other skill's requests...
+    function = resources["SkillFunction"]["Properties"]
+    assert function["Environment"]["Variables"]["SKILL_ID"] == {"Ref": "SkillId"}
+    # ...runs the uploaded zip, replaced on each deploy...
+    code = {"S3Bucket": {"Ref": "CodeBucket"}, "S3Key": {"Ref": "CodeKey"}, "S3ObjectVersion": {"Ref": "CodeVersion"}}
+    assert function["Code"] == code
+    # ...and is the skill's endpoint, read by the CLI from this output.
+    assert rendered["Outputs"]["SkillEndpoint"]["Value"] == {"Fn::GetAtt": ["SkillFunction", "Arn"]}
+
+
+def the_manifest_deployed(endpoint: str) -> dict[str, Any]:
+    """skill.json as the ASK CLI sends it after the stack is up: the stack's SkillEndpoint as
+    the endpoint of the requests and of the events, and the events from ask-resources.json."""
+    manifest: dict[str, Any] = json.loads(MANIFEST.read_text(encoding="utf-8"))["manifest"]
+    events = deployer()["skillEvents"]
+    manifest["apis"]["custom"]["endpoint"] = {"uri": endpoint}
+    manifest["events"] = {
+        "endpoint": {"uri": endpoint},
+        "subscriptions": [{"eventName": name} for name in events["subscriptions"]],
+    }
+    return manifest
+
+
+def test_no_placeholder_reaches_the_first_deploy() -> None:
+    # Before the stack exists there is no function: an endpoint in the manifest (a made-up
+    # ARN) would make the first `ask deploy` fail on a trigger it cannot set.
+    committed = json.loads(MANIFEST.read_text(encoding="utf-8"))["manifest"]
+    assert "endpoint" not in committed["apis"]["custom"]
+    assert "events" not in committed  # the CLI adds them with the real endpoint (skillEvents)
+    for path in (MANIFEST, RESOURCES, TEMPLATE):
+        text = path.read_text(encoding="utf-8")
+        assert not [p for p in PLACEHOLDERS if p in text], path
+
+
+def test_the_deployed_manifest_sends_requests_and_events_to_the_function() -> None:
+    arn = "arn:aws:lambda:us-east-1:000000000000:function:ask-laser-recovery-SkillFunction-x"
+    manifest = the_manifest_deployed(arn)
+    assert manifest["apis"]["custom"]["endpoint"] == {"uri": arn}
+    assert manifest["events"]["endpoint"] == {"uri": arn}
+    # The skill deletes a patient's dates when they disable it (tests/test_skill_events.py):
+    # it must hear about it.
+    assert {"eventName": "SKILL_DISABLED"} in manifest["events"]["subscriptions"]
+    assert deployer()["awsRegion"] == "us-east-1"  # where Alexa's North American requests start
+
+
+def test_the_build_hook_hands_the_cli_the_zip_make_package_built(tmp_path: Path) -> None:
+    archive = REPO / "build" / "lambda.zip"
+    if not archive.exists():
+        pytest.skip("no build/lambda.zip: run `make package` (CI does, before the tests)")
+    # A stand-in `make`: the package is already built; the hook's job is to build and hand it over.
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    (bin_dir / "make").write_text('#!/bin/sh\necho "$@" > "$(dirname "$0")/make-args"\n', encoding="utf-8")
+    (bin_dir / "make").chmod(0o755)
+    out = tmp_path / "ask" / "build.zip"
+    out.parent.mkdir()
+    env = {**os.environ, "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}"}
+    subprocess.run([str(REPO / "hooks" / "build.sh"), str(out), "false"], cwd=out.parent, env=env, check=True)
+    assert (bin_dir / "make-args").read_text().split() == ["-C", str(REPO), "--no-print-directory", "package"]
+    assert out.read_bytes() == archive.read_bytes()
+
+
+def ask_states(tmp_path: Path) -> Path:
+    states = {
+        "askcliStatesVersion": "2020-03-31",
+        "profiles": {
+            "default": {
+                "skillId": "amzn1.ask.skill.1111",
+                "skillInfrastructure": {
+                    "@ask-cli/cfn-deployer": {
+                        "deployState": {
+                            "default": {
+                                "s3": {"bucket": "ask-laserrecovery-default-useast1-1", "key": "endpoint/build.zip"},
+                                "stackId": "arn:aws:cloudformation:us-east-1:000000000000:stack/"
+                                "ask-LaserRecovery-default-skillStack-1/0000",
+                            }
+                        }
+                    }
+                },
+            }
+        },
+    }
+    path = tmp_path / ".ask" / "ask-states.json"
+    path.parent.mkdir()
+    path.write_text(json.dumps(states), encoding="utf-8")
+    return path
+
+
+def test_the_skill_id_and_the_teardown_plan_come_from_what_the_cli_kept(tmp_path: Path, monkeypatch, capsys) -> None:
+    from deploy import ask_project
+
+    monkeypatch.setattr(ask_project, "STATES", ask_states(tmp_path))
+    ask_project.main(["skill-id"])
+    assert capsys.readouterr().out == "amzn1.ask.skill.1111\n"
+    ask_project.main(["teardown", "--dry-run"])
+    plan = capsys.readouterr().out
+    assert "would delete the skill amzn1.ask.skill.1111" in plan
+    assert "would delete the stack ask-LaserRecovery-default-skillStack-1" in plan
+    assert "would delete the bucket ask-laserrecovery-default-useast1-1" in plan
+    assert "table" not in plan  # the dates are never deleted on the way, only when asked
+
+
+def test_nothing_deployed_is_said_in_one_line(tmp_path: Path, monkeypatch) -> None:
+    from deploy import ask_project
+
+    monkeypatch.setattr(ask_project, "STATES", tmp_path / ".ask" / "ask-states.json")
+    with pytest.raises(SystemExit, match="nothing deployed from here yet"):
+        ask_project.main(["skill-id"])
+
+
+def test_after_a_teardown_the_next_deploy_starts_from_zero(tmp_path: Path, monkeypatch) -> None:
+    from deploy import ask_project
+
+    states = ask_states(tmp_path)
+    manifest = tmp_path / "skill.json"
+    deployed = {"manifest": the_manifest_deployed("arn:aws:lambda:us-east-1:000000000000:function:f")}
+    manifest.write_text(json.dumps(deployed), encoding="utf-8")
+    monkeypatch.setattr(ask_project, "STATES", states)
+    monkeypatch.setattr(ask_project, "MANIFEST", manifest)
+    ask_project._forget(ask_project.Deployed.load("default"))
+    assert json.loads(manifest.read_text())["manifest"] == json.loads(MANIFEST.read_text())["manifest"]
+    assert "default" not in json.loads(states.read_text())["profiles"]

@@ -1,0 +1,3 @@
+from deploy.ask_project import main
+
+main()
