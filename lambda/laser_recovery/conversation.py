@@ -99,6 +99,15 @@ class ConfirmationWanted:
 
 
 @dataclass(frozen=True)
+class SameTreatmentWanted:
+    """ "So the treatment I had no date for was the one on ..., and you've had none since?"
+    asked when the date given for it is one already kept."""
+
+    day: date
+    question: Question | None = None
+
+
+@dataclass(frozen=True)
 class ChoiceWanted:
     """ "Which one should I change: your May 4th one or your November 9th one?" """
 
@@ -120,7 +129,9 @@ class Reading:
     position: int
 
 
-Expectation = TreatmentDateWanted | DayWanted | ConfirmationWanted | ChoiceWanted | DeletionWanted | Reading
+Expectation = (
+    TreatmentDateWanted | DayWanted | ConfirmationWanted | SameTreatmentWanted | ChoiceWanted | DeletionWanted | Reading
+)
 _KINDS: dict[str, type] = {cls.__name__: cls for cls in typing.get_args(Expectation)}
 
 
@@ -235,7 +246,7 @@ class ConversationState:
         questions = [h.intent for h in self.heard.values()]
         dates = [h.on for h in self.heard.values()] + [self.recorded]
         what = self.expecting
-        if isinstance(what, (TreatmentDateWanted, DayWanted, ConfirmationWanted)):
+        if isinstance(what, (TreatmentDateWanted, DayWanted, ConfirmationWanted, SameTreatmentWanted)):
             question = what.question
             questions += [question.intent] if question else []
             dates += [question.on] if question else []
@@ -247,6 +258,8 @@ class ConversationState:
             raise ValueError("not a month or week Alexa gives")
         if isinstance(what, ConfirmationWanted):
             dates += [what.day, what.replaces]
+        if isinstance(what, SameTreatmentWanted):
+            dates.append(what.day)
         if isinstance(what, ChoiceWanted):
             dates += [what.new, *what.choices]
         if isinstance(what, Reading) and (what.topic not in READINGS or not 0 <= what.position < 100):

@@ -173,11 +173,16 @@ def within(day: date, span: str, today: LocalDay) -> TreatmentDay | Unclear:
         elif month:
             year, number = span.split("-")
             found = date(today.latest.year if year == "XXXX" else int(year), int(number), day.day)
-            if found > today.latest:  # a month named ahead, as Alexa resolves a month: last year's
-                return in_the_past(found, today)
+            if found > today.latest:
+                # A month named ahead, as Alexa resolves a month, or a day of this month still
+                # to come: last year's. The day of the month is the one said, never a week off.
+                found = found.replace(year=found.year - 1)
+                return TreatmentDay(found, Move.YEAR) if found <= today.latest else Unclear.AHEAD
         else:
             return in_the_past(day, today)
-    except ValueError:  # no such day in that month
+    except ValueError:  # no such day in that month (or that year)
+        return Unclear.UNKNOWN
+    if found.year < 1900:  # no treatment is that old: a week Alexa heard wrong
         return Unclear.UNKNOWN
     if found > today.latest:
         return Unclear.AHEAD

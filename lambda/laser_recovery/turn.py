@@ -128,6 +128,7 @@ class Turn:
         self.store.delete(self.patient)
         self._record = PatientRecord(welcomed=self.record.welcomed)
         self.state.recorded = None
+        self.state.disputed = None
         self._pending = Change()
 
     # -- when --------------------------------------------------------------------------

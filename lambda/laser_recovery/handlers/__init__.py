@@ -26,6 +26,7 @@ from .treatment import (
     StrayChoiceHandler,
     TellDateHandler,
 )
+from .undated import OtherTreatmentHandler, SameTreatmentHandler
 
 
 def request_handlers() -> list[AbstractRequestHandler]:
@@ -35,6 +36,8 @@ def request_handlers() -> list[AbstractRequestHandler]:
         LaunchHandler(),
         ConfirmedHandler(),
         DeclinedHandler(),
+        SameTreatmentHandler(),
+        OtherTreatmentHandler(),
         ChooseTreatmentHandler(),
         ChoiceDeclinedHandler(),
         ForgetConfirmedHandler(),

@@ -1,4 +1,5 @@
-"""The patient has their data forgotten: asked first, then everything goes."""
+"""The patient has their data forgotten: asked first, then everything goes. Never for a
+voice that could be another member of the household's (H6): it could delete theirs."""
 
 from __future__ import annotations
 
@@ -7,10 +8,12 @@ from ask_sdk_model import Response
 from ..conversation import DeletionWanted
 from ..turn import Turn
 from .base import TurnHandler
+from .treatment import DatesHandler
 
 
-class ForgetHandler(TurnHandler):
+class ForgetHandler(DatesHandler):
     intents = ("ForgetIntent",)
+    refusal = "shared.not_deleted"
 
     def reply(self, turn: Turn) -> Response:
         speech = turn.speech
@@ -21,9 +24,10 @@ class ForgetHandler(TurnHandler):
         return turn.ask(speech.say("forget.confirm"), reprompt=speech.say("forget.confirm_reprompt"))
 
 
-class ForgetConfirmedHandler(TurnHandler):
+class ForgetConfirmedHandler(DatesHandler):
     intents = ("AMAZON.YesIntent",)
     answers = (DeletionWanted,)
+    refusal = "shared.not_deleted"
 
     def reply(self, turn: Turn) -> Response:
         turn.forget()

@@ -15,6 +15,7 @@ from ..conversation import (
     DayWanted,
     Expectation,
     Question,
+    SameTreatmentWanted,
     TreatmentDateWanted,
 )
 from ..dates import Move, Unclear, read_date
@@ -54,11 +55,11 @@ def respond(turn: Turn, question: Question, record: PatientRecord) -> Answer:
     return given
 
 
-def not_kept(turn: Turn) -> Response:
+def not_kept(turn: Turn, key: str = "shared.not_kept") -> Response:
     """To a voice whose dates could be mixed up with another member's: nothing is kept,
-    changed or said back, and the reason why."""
+    changed, deleted or said back, and the reason why."""
     follow_up = turn.speech.say("welcome.anything_else")
-    return turn.ask(turn.speech.say("shared.not_kept"), follow_up, reprompt=follow_up)
+    return turn.ask(turn.speech.say(key), follow_up, reprompt=follow_up)
 
 
 def follow_ups(turn: Turn, record: PatientRecord, question: Question | None) -> list[tuple[Answer, str]]:
@@ -168,6 +169,16 @@ def correction_prompt(turn: Turn, question: Question | None, said: str, within: 
     ask = speech.say(f"treatment.{span.value}" if span else "treatment.ask_correct")
     prompt = date_prompt(turn, question, correcting=True, within=within)
     return replace(prompt, text=f"{said} {ask}", reprompt=ask)
+
+
+def same_treatment_prompt(turn: Turn, day: date, question: Question | None) -> Prompt:
+    speech = turn.speech
+    spoken = speech.weekday_date(day)
+    return Prompt(
+        speech.say("undated.same", date=spoken),
+        speech.say("undated.same_reprompt", date=spoken),
+        SameTreatmentWanted(day, question),
+    )
 
 
 def choice_prompt(turn: Turn, new: date, moved: Move, treatments: tuple[date, ...]) -> Prompt:

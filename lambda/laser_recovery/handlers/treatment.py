@@ -37,17 +37,22 @@ from .replies import (
     hear_all,
     not_kept,
     prompt_again,
+    same_treatment_prompt,
 )
 
 
 def spoken_treatment(turn: Turn) -> TreatmentDay | Unclear | None:
     """The day the patient named, moved into the past; None when they named none. A day
-    answering "which day that month (or week)?" is that month's (or week's)."""
+    answering "which day that month (or week)?" is that month's (or week's); a date told
+    another way ("I had another treatment on ...", to a correction's question) is not."""
     said = turn.slot("date")
     offered = turn.state.offered
-    if said is not None and isinstance(offered, TreatmentDateWanted) and offered.within is not None:
+    asked = offered if isinstance(offered, TreatmentDateWanted) else None
+    # The answer comes as the intent the question elicited; the other one is news of its own.
+    span = asked.within if asked is not None and asked.correcting == (turn.intent_name == CORRECT) else None
+    if said is not None and span is not None:
         day = read_date(said, turn.today.latest)
-        return day if isinstance(day, Unclear) else within(day, offered.within, turn.today)
+        return day if isinstance(day, Unclear) else within(day, span, turn.today)
     if said is not None:
         return treatment_date(said, turn.today)
     duration = turn.slot("duration")
@@ -102,16 +107,24 @@ def tell(
     dated = record.undated is not None and (
         dating or (day not in record.treatments and (asked or (target is None and newest)))
     )
+    if asked and record.undated is not None and day in record.treatments and day not in record.unconfirmed:
+        # The date asked for is one already kept: the same treatment, told of twice, or a
+        # slip? Asked, never assumed: the one without a date may be the newest.
+        return close(turn, [], same_treatment_prompt(turn, day, question))
     if day == target or (target is None and day in record.treatments):
         change, usual = Change(confirm=confirms, dated=dated), "treatment.already"
     elif target is None:
         change, usual = Change(add=day, dated=dated), ""
     else:
-        change, usual = Change(remove=target, add=day, confirm=confirms, dated=dated), "treatment.corrected"
+        # With several treatments, which one changed is said: it may not be the one in mind.
+        usual = "treatment.corrected" if len(record.treatments) == 1 else "treatment.changed"
+        change = Change(remove=target, add=day, confirm=confirms, dated=dated)
 
-    # A treatment told without its date may be the newest: no verdict rests on the others.
-    undated = record.changed(change).undated is not None
-    answers = [] if undated else follow_ups(turn, record.changed(change), question)
+    # A treatment told without its date may be the newest, and a newest date may still wait
+    # for the patient's yes (one they called wrong, or one moved): no verdict rests on either.
+    changed = record.changed(change)
+    undated = changed.undated is not None
+    answers = [] if undated or changed.latest_unconfirmed else follow_ups(turn, changed, question)
     days_ago = max(0, (turn.today.earliest - day).days)
     settled = day in record.treatments and day not in record.unconfirmed  # said or confirmed before
     if not settled and needs_check(told, days_ago, answers, turn.protocol):
@@ -160,12 +173,14 @@ class DatesHandler(TurnHandler):
     """A handler that keeps, changes or says back the patient's dates: never for a voice
     whose dates could be mixed up with another member's of the household (H6)."""
 
+    refusal = "shared.not_kept"
+
     def handle(self, handler_input: HandlerInput) -> Response:
         turn = Turn.of(handler_input)
         if not turn.shared_with_others:
             return self.reply(turn)
         self.unplaced(turn)
-        return not_kept(turn)
+        return not_kept(turn, self.refusal)
 
     def unplaced(self, turn: Turn) -> None:
         """What is left behind when a voice the skill cannot place speaks: nothing, unless
@@ -190,7 +205,8 @@ class TellDateHandler(DatesHandler):
                 key = "treatment.ask_correct" if correcting else "treatment.ask"
             else:
                 key = f"treatment.{told.value}"
-            if not correcting and told is not Unclear.AHEAD and record.treatments and record.undated is None:
+            held = not correcting and told is not Unclear.AHEAD and bool(record.treatments)
+            if held and record.undated is None:
                 # Another treatment, date unknown: it may be the newest, so no "yes" until dated.
                 turn.save(Change(undated=turn.today.latest))
             span = turn.slot("date") if told in (Unclear.MONTH, Unclear.WEEK, Unclear.WEEKEND) else None
@@ -202,7 +218,9 @@ class TellDateHandler(DatesHandler):
                     turn.save(Change(add=disputed, doubt=True))
                 turn.state.recorded = disputed
                 turn.state.disputed = Disputed(disputed, span)
-            return close(turn, [], date_prompt(turn, question, correcting=correcting, key=key, within=span))
+            # The date asked for now is the undated treatment's, if one is held.
+            prompt = date_prompt(turn, question, correcting=correcting, dating=held, key=key, within=span)
+            return close(turn, [], prompt)
 
         if correcting and isinstance(offered, ConfirmationWanted) and record.latest is not None:
             if offered.day not in record.treatments:
@@ -344,7 +362,8 @@ def _disputed(turn: Turn, treatments: tuple[date, ...], latest: date | None) -> 
 
 def _saved_key(before: PatientRecord, after: PatientRecord, day: date) -> str:
     if after.latest != day:
-        return "treatment.series"
+        # Not "I'll answer from your most recent one" while that one waits for a yes.
+        return "treatment.added" if after.latest_unconfirmed else "treatment.series"
     return "treatment.added_latest" if before.treatments else "treatment.saved"
 
 
