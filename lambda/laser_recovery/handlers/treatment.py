@@ -157,6 +157,9 @@ def tell(
         parts.append(speech.say(f"treatment.moved_{told.moved.value}"))
         if not change:  # said again, and moved the same way again: how to name another year
             parts.append(speech.say("treatment.say_year"))
+    elif told.moved is Move.COUNTED and turn.today.earliest != turn.today.latest:
+        # "A day ago" said back as "today": why, so the patient isn't left doubting it.
+        parts.append(speech.say("treatment.counted_unknown_zone"))
     if after.latest_unconfirmed and after.latest is not None and after.latest != day and then is None:
         # The newest date still waits for the patient's yes; nothing rests on it until then.
         return close(turn, parts, check_prompt(turn, after.latest, question))
