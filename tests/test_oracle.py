@@ -152,6 +152,7 @@ class Person:
     person_id: str | None
     truth: set[date] = field(default_factory=set)  # the dates they said and did not take back
     meanings: dict[date, date] = field(default_factory=dict)  # a date the skill stored -> meant
+    planned: set[date] = field(default_factory=set)  # treatments told of in advance, still to be had
 
     @property
     def key(self) -> tuple[str, str | None]:
@@ -163,7 +164,7 @@ class Asked:
     """What the skill's last reply on a device asked, and of whom."""
 
     person: tuple[str, str | None]
-    kind: str  # "confirm", "correct", "choose", "delete"
+    kind: str  # "confirm", "correct", "planned", "choose", "delete"
     day: date | None = None  # confirm: the date asked about; correct: the one called wrong
     meant: date | None = None  # confirm: the date the patient meant; choose: the one to change
     replaces: date | None = None  # confirm: the date a yes takes away (a correction's)
@@ -329,6 +330,16 @@ class Household(RuleBasedStateMachine):
         if device.asked is not None and device.asked.kind == "choose":
             device.asked.meant = target
 
+    @rule(device_ix=st.integers(0, 2), person_ix=st.integers(0, 1), ahead=st.integers(0, 120))
+    def tell_of_a_coming_treatment(self, device_ix, person_ix, ahead) -> None:
+        """ "My next session is on ..." (or "my treatment is today"): from its day, the patient
+        has had it (unless they later say they haven't)."""
+        device, person = self.pick(device_ix, person_ix)
+        day = self.today(device) + timedelta(days=ahead)
+        if not self.unplaced(device, person):
+            (person.truth if ahead == 0 else person.planned).add(day)
+        self.send(device, person, "UpcomingTreatmentIntent", meant=day, date=day.isoformat())
+
     @rule(device_ix=st.integers(0, 2), person_ix=st.integers(0, 1), stray=st.integers(0, 900))
     def choose_a_treatment(self, device_ix, person_ix, stray) -> None:
         device, person = self.pick(device_ix, person_ix)
@@ -352,8 +363,15 @@ class Household(RuleBasedStateMachine):
                     person.truth.discard(asked.replaces)  # and not the date it corrects
             else:
                 person.truth.discard(asked.day)
+        if asked is not None and asked.kind == "planned" and asked.day is not None:
+            if truthful:
+                yes = asked.day in person.planned
+            person.planned.discard(asked.day)
+            if yes:
+                person.truth.add(asked.day)  # had it
         if asked is not None and asked.kind == "delete" and yes:
             person.truth.clear()
+            person.planned.clear()
         self.send(device, person, "AMAZON.YesIntent" if yes else "AMAZON.NoIntent")
 
     @rule(device_ix=st.integers(0, 2), person_ix=st.integers(0, 1))
@@ -462,6 +480,11 @@ class Household(RuleBasedStateMachine):
             device.asked = None
         return reply
 
+    def newest(self, person: Person, by: date) -> date | None:
+        """The newest treatment the patient has had by `by`: told, or told of in advance and come."""
+        had = person.truth | {day for day in person.planned if day <= by}
+        return max(had) if had else None
+
     def checking(self, device: Device, person: Person) -> set[date]:
         """The date the skill's last reply on the device asks this person to confirm."""
         asked = self.asked_of(device, person)
@@ -477,6 +500,10 @@ class Household(RuleBasedStateMachine):
             replaces = (expecting or {}).get("replaces")
             taken = date.fromisoformat(replaces) if replaces else None
             return Asked(person.key, "confirm", ymd(found[1]), replaces=taken)
+        if "Did you have it?" in reply.text:  # the day of a treatment told of in advance has come
+            found = re.search(rf"next treatment was on {_WEEKDAY}{_DATE}", reply.ssml)
+            assert found is not None, reply.text
+            return Asked(person.key, "planned", ymd(found[1]))
         if "wasn't on" in reply.text:  # the date the patient called wrong, asked for again
             found = re.search(rf"wasn't on {_DATE}", reply.ssml)
             assert found is not None, reply.text
@@ -500,10 +527,18 @@ class Household(RuleBasedStateMachine):
         latest = record.latest if record else None
         unconfirmed = record.unconfirmed if record else ()
         today = self.today(device)
-        newest_said = max(person.truth) if person.truth else None
+        newest_said = self.newest(person, today)
+
+        planned = record.planned if record else None
+
+        def rests_on_for(on: date | None) -> date | None:
+            """What a verdict about `on` must count from: the newest date, or the treatment
+            told of in advance when `on` is on or after it."""
+            coming = planned if planned is not None and on is not None and planned <= on else None
+            return max(filter(None, (latest, coming)), default=None)
 
         for match in SINCE.finditer(ssml):  # never another person's date
-            assert ymd(match[1]) in stored, context
+            assert ymd(match[1]) in stored or ymd(match[1]) == planned, context
 
         today_yes = [(None, ymd(m[1])) for m in SUN_YES_TODAY.finditer(ssml)]
         on_yes = [(ymd(m[1]), ymd(m[2])) for m in SUN_YES_ON.finditer(ssml)]
@@ -515,9 +550,10 @@ class Household(RuleBasedStateMachine):
         assert text.count("sunbathing will be fine") == len(on_yes), context
         assert "Yes" not in text.replace("Yes.", ""), context
         for on, rests_on in yeses:
-            assert rests_on == latest and rests_on not in unconfirmed, f"yes on the wrong date: {context}"
-            assert newest_said is not None, f"yes on a date never said: {context}"
-            assert ((on or today) - newest_said).days >= SUN_DAYS, f"early sun yes: {context}"
+            assert rests_on == rests_on_for(on) and rests_on not in unconfirmed, f"yes on the wrong date: {context}"
+            newest = self.newest(person, on or today)
+            assert newest is not None, f"yes on a date never said: {context}"
+            assert ((on or today) - newest).days >= SUN_DAYS, f"early sun yes: {context}"
         counted_from = max(person.truth | said_back) if person.truth | said_back else None
         for match in DAY_COUNT.finditer(text):  # a day count never runs ahead of the truth
             assert counted_from is not None and int(match[1]) <= (today - counted_from).days, context
@@ -529,8 +565,9 @@ class Household(RuleBasedStateMachine):
             assert newest_said is not None and (today - newest_said).days >= MAKEUP_DAYS, f"early makeup: {context}"
         for match in MAKEUP_PASSED_ON.finditer(ssml):
             on, rests_on = ymd(match[1]), ymd(match[2])
-            assert rests_on == latest and rests_on not in unconfirmed, context
-            assert newest_said is not None and (on - newest_said).days >= MAKEUP_DAYS, f"early makeup: {context}"
+            assert rests_on == rests_on_for(on) and rests_on not in unconfirmed, context
+            newest = self.newest(person, on)
+            assert newest is not None and (on - newest).days >= MAKEUP_DAYS, f"early makeup: {context}"
         if "so I took" in text or "Just to check" in text:
             assert not yeses and not MAKEUP_PASSED.search(ssml), f"a yes with a moved date: {context}"
             assert not MAKEUP_PASSED_ON.search(ssml), f"a yes with a moved date: {context}"

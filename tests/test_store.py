@@ -282,7 +282,7 @@ def test_item_shape(table: str, raw_item: Callable[[str], dict]) -> None:
     assert item["profile"] == {"S": SHARED_PROFILE}
     assert sorted(item["treatments"]["SS"]) == ["2026-03-02", "2026-04-06"]
     assert item["welcomed"] == {"BOOL": False}
-    assert item["schema_version"] == {"N": "2"}
+    assert item["schema_version"] == {"N": "3"}
     assert item["created_at"] == first["created_at"]
     assert item["updated_at"]["S"].endswith("+00:00")
     assert "TEST-PATIENT" not in str(item)  # only the hashed key is stored
@@ -442,6 +442,38 @@ def test_a_file_in_layout_1_is_upgraded_in_place(tmp_path: Path) -> None:
     store = SQLiteStore(path)
     assert store.get(KEY) == PatientRecord((D1,), welcomed=True)
     assert store.update(KEY, Change(add=D2, doubt=True)).unconfirmed == (D2,)
+
+
+def test_a_file_in_layout_2_is_upgraded_in_place_and_keeps_everything(tmp_path: Path) -> None:
+    path = tmp_path / "v2.sqlite3"
+    with sqlite3.connect(path) as db:  # the layout before treatments told of in advance
+        db.executescript(
+            "CREATE TABLE patients (account TEXT NOT NULL, profile TEXT NOT NULL,"
+            " welcomed INTEGER NOT NULL DEFAULT 0, unconfirmed TEXT, zones TEXT, undated TEXT,"
+            " created_at TEXT NOT NULL, updated_at TEXT NOT NULL,"
+            " schema_version INTEGER NOT NULL, PRIMARY KEY (account, profile));"
+            "CREATE TABLE treatments (account TEXT NOT NULL, profile TEXT NOT NULL, day TEXT NOT NULL,"
+            " PRIMARY KEY (account, profile, day));"
+            f"INSERT INTO patients VALUES ('{KEY.account}', '{KEY.profile}', 1, '[\"2026-03-02\"]',"
+            " '[[\"d\", \"Europe/London\"]]', NULL, 'x', 'x', 2);"
+            f"INSERT INTO treatments VALUES ('{KEY.account}', '{KEY.profile}', '2026-03-02');"
+            "PRAGMA user_version = 2;"
+        )
+    db.close()
+    kept = PatientRecord((D1,), welcomed=True, unconfirmed=(D1,), zones=(("d", "Europe/London"),))
+    assert SQLiteStore(path).get(KEY) == kept
+    assert SQLiteStore(path).update(KEY, Change(plan=D3)).planned == D3
+
+
+def test_a_treatment_told_of_in_advance_is_kept_until_forgotten(store: TreatmentStore) -> None:
+    assert store.update(KEY, Change(plan=D3)).planned == D3
+    assert store.update(KEY, Change(add=D1)).planned == D3  # other changes leave it be
+    assert store.get(KEY).planned == D3
+    after = store.update(KEY, Change(add=D3, unplan=True))  # it happened: now a treatment
+    assert (after.treatments, after.planned) == ((D1, D3), None)
+    store.update(KEY, Change(plan=D2))
+    after = store.update(KEY, Change(remove=D1, unplan=True))  # a write that reads first
+    assert (after.treatments, after.planned) == ((D3,), None)
 
 
 def on_disk(path: Path) -> bytes:

@@ -108,6 +108,14 @@ class SameTreatmentWanted:
 
 
 @dataclass(frozen=True)
+class PlannedWanted:
+    """ "You told me your next treatment was on .... Did you have it?" once that day has come."""
+
+    day: date
+    question: Question | None = None
+
+
+@dataclass(frozen=True)
 class ChoiceWanted:
     """ "Which one should I change: your May 4th one or your November 9th one?" """
 
@@ -130,7 +138,14 @@ class Reading:
 
 
 Expectation = (
-    TreatmentDateWanted | DayWanted | ConfirmationWanted | SameTreatmentWanted | ChoiceWanted | DeletionWanted | Reading
+    TreatmentDateWanted
+    | DayWanted
+    | ConfirmationWanted
+    | SameTreatmentWanted
+    | PlannedWanted
+    | ChoiceWanted
+    | DeletionWanted
+    | Reading
 )
 _KINDS: dict[str, type] = {cls.__name__: cls for cls in typing.get_args(Expectation)}
 
@@ -246,7 +261,7 @@ class ConversationState:
         questions = [h.intent for h in self.heard.values()]
         dates = [h.on for h in self.heard.values()] + [self.recorded]
         what = self.expecting
-        if isinstance(what, (TreatmentDateWanted, DayWanted, ConfirmationWanted, SameTreatmentWanted)):
+        if isinstance(what, (TreatmentDateWanted, DayWanted, ConfirmationWanted, SameTreatmentWanted, PlannedWanted)):
             question = what.question
             questions += [question.intent] if question else []
             dates += [question.on] if question else []
@@ -258,7 +273,7 @@ class ConversationState:
             raise ValueError("not a month or week Alexa gives")
         if isinstance(what, ConfirmationWanted):
             dates += [what.day, what.replaces]
-        if isinstance(what, SameTreatmentWanted):
+        if isinstance(what, (SameTreatmentWanted, PlannedWanted)):
             dates.append(what.day)
         if isinstance(what, ChoiceWanted):
             dates += [what.new, *what.choices]

@@ -162,33 +162,51 @@ def within(day: date, span: str, today: LocalDay) -> TreatmentDay | Unclear:
     """The day of a span the patient named before ("October", "last week") that a day said
     now picks out: "the third" after "October" is October 3rd, "Tuesday" after "last week"
     is last week's Tuesday. Alexa resolves each alone, to the next such day; together they
-    are one date the patient said, and it needs no moving."""
+    are one date the patient said.
+
+    Alexa resolves "Tuesday", "the third" and "October 3rd" alike, to a date, so which one was
+    said is read from where that date falls: a date of the span itself (or its month and day)
+    is taken as it is; one within the next week may be a weekday, and within the next month a
+    day of the month, of the span; any other is a date the patient said outright, and it is
+    taken as said, not fitted into the span. Every day taken otherwise than as it came is
+    checked with the patient before anything rests on it (`Move.PICKED`)."""
     week = re.match(r"^(\d{4})-W(\d{1,2})(-WE)?$", span)
-    month = _MONTH.match(span)
     try:
         if week:
-            if week[3] and day.isoweekday() < 6:
-                return Unclear.WEEKEND
-            found = date.fromisocalendar(int(week[1]), int(week[2]), day.isoweekday())
-        elif month:
+            monday = date.fromisocalendar(int(week[1]), int(week[2]), 1)
+            members = [monday + timedelta(days=n) for n in (range(5, 7) if week[3] else range(7))]
+        elif _MONTH.match(span):
             year, number = span.split("-")
-            found = date(today.latest.year if year == "XXXX" else int(year), int(number), day.day)
-            if found > today.latest:
-                # A month named ahead, as Alexa resolves a month, or a day of this month still
-                # to come: last year's. The day of the month is the one said, never a week off.
-                found = found.replace(year=found.year - 1)
-                return TreatmentDay(found, Move.YEAR) if found <= today.latest else Unclear.AHEAD
+            first = date(today.latest.year if year == "XXXX" else int(year), int(number), 1)
+            if first > today.latest:  # a month named ahead, as Alexa resolves a month: last year's
+                first = first.replace(year=first.year - 1)
+            members = [first + timedelta(days=n) for n in range(calendar.monthrange(first.year, first.month)[1])]
         else:
             return in_the_past(day, today)
-    except ValueError:  # no such day in that month (or that year)
+    except ValueError:  # no such week or month
         return Unclear.UNKNOWN
-    if found.year < 1900:  # no treatment is that old: a week Alexa heard wrong
+    if members[0].year < 1900:  # no treatment is that old: a span Alexa heard wrong
         return Unclear.UNKNOWN
+    ahead = (day - today.latest).days
+    said_outright = [m for m in members if (m.month, m.day) == (day.month, day.day)]
+    if said_outright:  # the span's own date, or its month and day (Alexa gave another year)
+        found = said_outright[0]
+        moved = Move.NONE if found == day else Move.YEAR
+    elif 0 < ahead <= 7 and week:  # a weekday, as the coming one
+        if week[3] and day.isoweekday() < 6:
+            return Unclear.WEEKEND
+        found, moved = next((m for m in members if m.isoweekday() == day.isoweekday()), members[0]), Move.PICKED
+    elif 0 < ahead <= 62:  # a day of the month, as the next one (up to two months on, past a 31st)
+        numbered = [m for m in members if m.day == day.day]
+        if not numbered:
+            return Unclear.UNKNOWN  # "the 31st" of November
+        found, moved = numbered[0], Move.PICKED
+    else:  # a date said outright, outside the span: as said, and checked
+        told = in_the_past(day, today)
+        return told if isinstance(told, Unclear) else TreatmentDay(told.day, Move.PICKED)
     if found > today.latest:
         return Unclear.AHEAD
-    # Alexa resolves "Tuesday" and "November 2nd" alike, to a date: one outside the span may
-    # be either, so the day taken from it is checked before anything rests on it.
-    return TreatmentDay(found, Move.NONE if found == day else Move.PICKED)
+    return TreatmentDay(found, moved)
 
 
 def days_ago(value: str, instant: datetime, zone: tzinfo | None) -> date | Unclear:

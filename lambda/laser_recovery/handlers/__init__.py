@@ -6,7 +6,8 @@ from ask_sdk_core.dispatch_components import AbstractExceptionHandler, AbstractR
 
 from .errors import CatchAllHandler, StoreErrorHandler
 from .forget import ForgetConfirmedHandler, ForgetDeclinedHandler, ForgetHandler
-from .questions import NotCoveredHandler, QuestionHandler, UnsureHandler, UpcomingHandler
+from .planned import PlannedHadHandler, PlannedNotHadHandler, UpcomingHandler
+from .questions import NotCoveredHandler, QuestionHandler, UnsureHandler
 from .reading import AftercareHandler, AreasHandler, FactsHandler, ReadMoreHandler, StopReadingHandler
 from .session import (
     FallbackHandler,
@@ -38,6 +39,8 @@ def request_handlers() -> list[AbstractRequestHandler]:
         DeclinedHandler(),
         SameTreatmentHandler(),
         OtherTreatmentHandler(),
+        PlannedHadHandler(),
+        PlannedNotHadHandler(),
         ChooseTreatmentHandler(),
         ChoiceDeclinedHandler(),
         ForgetConfirmedHandler(),

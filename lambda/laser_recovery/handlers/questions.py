@@ -11,7 +11,7 @@ from ..recovery import day_number
 from ..store import PatientRecord, StoreError
 from ..turn import Turn
 from .base import TurnHandler
-from .replies import check_prompt, close, context, date_prompt, day_prompt, respond
+from .replies import check_prompt, close, context, date_prompt, day_prompt, planned_prompt, respond
 
 
 def ask(turn: Turn, question: Question) -> Response:
@@ -36,6 +36,10 @@ def ask(turn: Turn, question: Question) -> Response:
     if record.undated is not None:
         # A treatment told without its date may be the newest: ask for it first.
         return close(turn, [], date_prompt(turn, question, dating=True, key="undated.ask"))
+    if record.arrived(turn.today.latest):
+        # The day of a treatment told of in advance has come: was it had? Asked first (H17).
+        assert record.planned is not None
+        return close(turn, [], planned_prompt(turn, record.planned, question))
     if kind.needs_date and record.latest is None:
         return close(turn, [], date_prompt(turn, question, key="treatment.ask_first"))
     return turn.answer(respond(turn, question, record).text)
@@ -50,6 +54,8 @@ def where_you_are(turn: Turn) -> list[str]:
     try:
         record = turn.record
         if record.latest is None or record.latest_unconfirmed or record.undated is not None:
+            return []
+        if record.arrived(turn.today.latest):
             return []
         if turn.shared_with_others:
             return []
@@ -91,17 +97,6 @@ class UnsureHandler(TurnHandler):
                 ago = speech.ago(max(0, (turn.today.earliest - record.latest).days))
                 return turn.answer(speech.say("unsure.known", date=speech.weekday_date(record.latest), ago=ago))
         return turn.answer(speech.say("unsure.speech"))
-
-
-class UpcomingHandler(TurnHandler):
-    """ "My treatment is on Friday", "I haven't had it yet": nothing to count from, so
-    nothing is stored, and the question waiting for a date is asked again."""
-
-    intents = ("UpcomingTreatmentIntent",)
-
-    def reply(self, turn: Turn) -> Response:
-        follow_up = turn.speech.say("welcome.anything_else")
-        return turn.ask(turn.speech.say("upcoming.speech"), follow_up, reprompt=follow_up)
 
 
 class NotCoveredHandler(TurnHandler):

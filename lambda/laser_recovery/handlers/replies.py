@@ -14,6 +14,7 @@ from ..conversation import (
     ConfirmationWanted,
     DayWanted,
     Expectation,
+    PlannedWanted,
     Question,
     SameTreatmentWanted,
     TreatmentDateWanted,
@@ -50,9 +51,18 @@ def context(turn: Turn) -> Context:
 
 def respond(turn: Turn, question: Question, record: PatientRecord) -> Answer:
     """The answer to a question from this record, remembered if it is a verdict on today."""
-    given = answer(context(turn), question.intent, record.latest, question.on)
+    given = answer(context(turn), question.intent, counted_from(record, question.on), question.on)
     _hear(turn, given, question.intent)
     return given
+
+
+def counted_from(record: PatientRecord, on: date | None) -> date | None:
+    """The treatment an answer about `on` (today, if None) counts from: the newest date, or
+    the treatment told of in advance when that day is on or before `on` (H17)."""
+    planned = record.planned
+    if on is None or planned is None or planned > on:
+        return record.latest
+    return max(planned, record.latest or planned)
 
 
 def not_kept(turn: Turn, key: str = "shared.not_kept") -> Response:
@@ -66,22 +76,42 @@ def follow_ups(turn: Turn, record: PatientRecord, question: Question | None) -> 
     """After the dates change: the question that was waiting for them, and every verdict the
     patient heard in this session that the change turns around, saying that it does.
     Each comes with the intent it answers. Nothing counts as heard until the caller says
-    these answers (`hear_all`)."""
-    if record.latest is None:
+    these answers (`hear_all`). None while no verdict can rest on the record: a treatment
+    without its date, the newest date waiting for a yes, a treatment told of in advance whose
+    day has come."""
+    if record.latest is None or record.undated is not None or record.latest_unconfirmed:
+        return []
+    if record.arrived(turn.today.latest):
         return []
     ctx = context(turn)
     found: list[tuple[Answer, str]] = []
     covered: set[str | None] = set()
     if question is not None:
-        given = answer(ctx, question.intent, record.latest, question.on)
+        given = answer(ctx, question.intent, counted_from(record, question.on), question.on)
         found.append((_noting_change(turn, given), question.intent))
         covered.add(given.key)
     for key, before in turn.state.heard.items():
         if key not in covered:
-            given = answer(ctx, before.intent, record.latest, before.on)
+            given = answer(ctx, before.intent, counted_from(record, before.on), before.on)
             if given.verdict != before.verdict:
                 found.append((_noting_change(turn, given), before.intent))
     return found
+
+
+# The verdicts that say it is fine: the sun's "yes", makeup's minimum passed, the all-clear.
+PERMITTING = frozenset({"safe", "minimum_passed", "all_clear"})
+WITHDRAWN = "withdrawn"
+
+
+def withdrawn(turn: Turn) -> list[str]:
+    """When no verdict can be given any more (a treatment told without its date, the newest
+    date waiting for a yes): an earlier "it's fine" heard in this session no longer stands,
+    and the reply says so rather than leaving it as the last word."""
+    gone = [key for key, heard in turn.state.heard.items() if heard.verdict in PERMITTING]
+    for key in gone:
+        # Kept, as withdrawn: once the date is known, the question is answered again.
+        turn.state.heard[key] = replace(turn.state.heard[key], verdict=WITHDRAWN)
+    return [turn.speech.say("earlier.withdrawn")] if gone else []
 
 
 def hear_all(turn: Turn, answers: list[tuple[Answer, str]]) -> None:
@@ -99,7 +129,7 @@ def _hear(turn: Turn, given: Answer, intent: str) -> None:
 
 def _noting_change(turn: Turn, given: Answer) -> Answer:
     before = turn.state.heard.get(given.key) if given.key else None
-    if before is None or before.verdict == given.verdict:
+    if before is None or before.verdict in (given.verdict, WITHDRAWN):  # said already, if withdrawn
         return given
     return replace(given, text=f"{turn.speech.say('earlier.changed')} {given.text}")
 
@@ -178,6 +208,16 @@ def same_treatment_prompt(turn: Turn, day: date, question: Question | None) -> P
         speech.say("undated.same", date=spoken),
         speech.say("undated.same_reprompt", date=spoken),
         SameTreatmentWanted(day, question),
+    )
+
+
+def planned_prompt(turn: Turn, day: date, question: Question | None) -> Prompt:
+    speech = turn.speech
+    spoken = speech.weekday_date(day)
+    return Prompt(
+        speech.say("planned.ask", date=spoken),
+        speech.say("planned.reprompt", date=spoken),
+        PlannedWanted(day, question),
     )
 
 

@@ -38,6 +38,7 @@ from .replies import (
     not_kept,
     prompt_again,
     same_treatment_prompt,
+    withdrawn,
 )
 
 
@@ -111,23 +112,30 @@ def tell(
         # The date asked for is one already kept: the same treatment, told of twice, or a
         # slip? Asked, never assumed: the one without a date may be the newest.
         return close(turn, [], same_treatment_prompt(turn, day, question))
+    # A treatment on or after the one told of in advance: that one has been had, or moved.
+    unplan = record.planned is not None and day >= record.planned
     if day == target or (target is None and day in record.treatments):
-        change, usual = Change(confirm=confirms, dated=dated), "treatment.already"
+        change, usual = Change(confirm=confirms, dated=dated, unplan=unplan), "treatment.already"
     elif target is None:
-        change, usual = Change(add=day, dated=dated), ""
+        change, usual = Change(add=day, dated=dated, unplan=unplan), ""
     else:
         # With several treatments, which one changed is said: it may not be the one in mind.
         usual = "treatment.corrected" if len(record.treatments) == 1 else "treatment.changed"
-        change = Change(remove=target, add=day, confirm=confirms, dated=dated)
+        change = Change(remove=target, add=day, confirm=confirms, dated=dated, unplan=unplan)
 
     # A treatment told without its date may be the newest, and a newest date may still wait
     # for the patient's yes (one they called wrong, or one moved): no verdict rests on either.
     changed = record.changed(change)
     undated = changed.undated is not None
-    answers = [] if undated or changed.latest_unconfirmed else follow_ups(turn, changed, question)
+    waiting = changed.latest_unconfirmed or changed.arrived(turn.today.latest)
+    # A check still open is asked again at the end: no verdict shares a reply with it.
+    checking = then is not None and isinstance(then.expecting, ConfirmationWanted)
+    answers = [] if undated or waiting or checking else follow_ups(turn, changed, question)
     days_ago = max(0, (turn.today.earliest - day).days)
     settled = day in record.treatments and day not in record.unconfirmed  # said or confirmed before
-    if not settled and needs_check(told, days_ago, answers, turn.protocol):
+    # Counted to the latest the patient's today can be: a date a day short of a "yes" where
+    # the day starts first is checked too (with no zone known, "eight weeks ago" was not).
+    if not settled and needs_check(told, (turn.today.latest - day).days, answers, turn.protocol):
         # Stored, but waiting for a yes, and dating nothing until then. A date it would
         # replace stays, and is in doubt too: the patient has just said it is wrong.
         turn.save(Change(add=day, doubt=True))
@@ -138,6 +146,8 @@ def tell(
         # The same words again would only move the same way again: say how to name the year.
         again = isinstance(offered, ConfirmationWanted) and offered.day == day
         hint = [speech.say("treatment.say_year")] if again else []
+        if record.latest is None or day >= record.latest or replaces == record.latest:
+            hint = withdrawn(turn) + hint  # the newest date now waits for a yes
         return close(turn, hint, confirm_prompt(turn, day, told.moved, question, replaces, dated))
     after = turn.save(change) if change else record
     turn.state.recorded = day
@@ -160,6 +170,8 @@ def tell(
     elif told.moved is Move.COUNTED and turn.today.earliest != turn.today.latest:
         # "A day ago" said back as "today": why, so the patient isn't left doubting it.
         parts.append(speech.say("treatment.counted_unknown_zone"))
+    if undated or waiting:
+        parts += withdrawn(turn)
     if after.latest_unconfirmed and after.latest is not None and after.latest != day and then is None:
         # The newest date still waits for the patient's yes; nothing rests on it until then.
         return close(turn, parts, check_prompt(turn, after.latest, question))
@@ -193,7 +205,7 @@ class DatesHandler(TurnHandler):
 class TellDateHandler(DatesHandler):
     """ "I had my treatment on ...", "actually it was ...", or a date the skill asked for."""
 
-    intents = (RECORD, CORRECT)
+    intents: tuple[str, ...] = (RECORD, CORRECT)
 
     def reply(self, turn: Turn) -> Response:
         offered = turn.state.offered
@@ -223,7 +235,8 @@ class TellDateHandler(DatesHandler):
                 turn.state.disputed = Disputed(disputed, span)
             # The date asked for now is the undated treatment's, if one is held.
             prompt = date_prompt(turn, question, correcting=correcting, dating=held, key=key, within=span)
-            return close(turn, [], prompt)
+            blocked = held or (correcting and disputed == record.latest)
+            return close(turn, withdrawn(turn) if blocked else [], prompt)
 
         if correcting and isinstance(offered, ConfirmationWanted) and record.latest is not None:
             if offered.day not in record.treatments:
@@ -233,10 +246,12 @@ class TellDateHandler(DatesHandler):
                 return tell(turn, told, offered.question)
             # "No, it was ..." to "was it on ...?": that date goes, and the date it was to
             # replace, if any, is the one the new date replaces.
+            # A date given for a treatment told without one stays that treatment's date.
+            dating = offered.dating
             if offered.replaces is None or offered.replaces not in record.treatments:
-                return tell(turn, told, offered.question, target=offered.day)
+                return tell(turn, told, offered.question, target=offered.day, dating=dating)
             turn.save(Change(remove=offered.day))
-            return tell(turn, told, offered.question, target=offered.replaces)
+            return tell(turn, told, offered.question, target=offered.replaces, dating=dating)
         if correcting and record.treatments:
             target = _disputed(turn, record.treatments, record.latest)
             moves_newest_back = target == record.latest and target is not None and told.day < target
@@ -343,6 +358,7 @@ class DeclinedHandler(DatesHandler):
             change = replace(change, undated=turn.today.latest)
         if change:
             turn.save(change)
+        gone = withdrawn(turn) if change.undated is not None else []
         if offered.replaces is not None:
             # The date the correction was for is still wrong, and still the one to correct:
             # asked for again (in the week or month named, if one was), never "was it on ...?".
@@ -354,7 +370,7 @@ class DeclinedHandler(DatesHandler):
             return close(turn, [], correction_prompt(turn, offered.question, said, kept))
         turn.state.recorded = None
         prompt = date_prompt(turn, offered.question, dating=bool(others), key="confirm.declined")
-        return close(turn, [], prompt)
+        return close(turn, gone, prompt)
 
 
 def _disputed(turn: Turn, treatments: tuple[date, ...], latest: date | None) -> date | None:

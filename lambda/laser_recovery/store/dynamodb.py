@@ -7,6 +7,7 @@ Item shape (documented in the README):
     unconfirmed     SS    moved treatment dates the patient has not confirmed yet; usually absent
     zones           L     [{device: S, zone: S}]: the last time zone seen per device digest
     undated         S     the day a treatment was told without its date; usually absent
+    planned         S     the day of a treatment told of in advance; usually absent
     welcomed        BOOL
     created_at      S     ISO UTC, set once
     updated_at      S     ISO UTC, every write
@@ -289,6 +290,7 @@ _NAMES = (
     "#unconfirmed",
     "#zones",
     "#undated",
+    "#planned",
     "#created_at",
     "#updated_at",
     "#schema_version",
@@ -328,6 +330,11 @@ def _parts(change: Change) -> dict[str, Any]:
         values[":undated"] = {"S": change.undated.isoformat()}
     elif change.dated:
         remove.append("#undated")
+    if change.plan is not None:
+        assign.append("#planned = :planned")
+        values[":planned"] = {"S": change.plan.isoformat()}
+    elif change.unplan:
+        remove.append("#planned")
     return {"assign": assign, "add": add, "remove": remove, "delete": delete, "values": values}
 
 
@@ -355,6 +362,11 @@ def _whole(record: PatientRecord, seen: dict[str, Any]) -> dict[str, Any]:
         values[":unconfirmed"] = {"SS": [d.isoformat() for d in record.unconfirmed]}
     else:
         remove.append("#unconfirmed")
+    if record.planned is not None:
+        assign.append("#planned = :planned")
+        values[":planned"] = {"S": record.planned.isoformat()}
+    else:
+        remove.append("#planned")
     return {"assign": assign, "remove": remove, "values": values}
 
 
@@ -367,10 +379,12 @@ def _record(item: dict[str, Any]) -> PatientRecord:
     unconfirmed = item.get("unconfirmed", {}).get("SS", [])
     zones = item.get("zones", {}).get("L", [])
     undated = item.get("undated", {}).get("S")
+    planned = item.get("planned", {}).get("S")
     return PatientRecord(
         treatments=tuple(sorted(days)),
         welcomed=bool(item.get("welcomed", {}).get("BOOL", False)),
         unconfirmed=tuple(sorted(date.fromisoformat(d) for d in unconfirmed)),
         zones=tuple((z["M"]["device"]["S"], z["M"]["zone"]["S"]) for z in zones),
         undated=date.fromisoformat(undated) if undated else None,
+        planned=date.fromisoformat(planned) if planned else None,
     )

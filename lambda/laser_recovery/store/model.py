@@ -7,7 +7,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Protocol
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 # The profile of an account's shared record: the one used when Alexa did not recognise the
 # speaker. Not empty, because DynamoDB refuses empty key strings; and never equal to a
@@ -37,9 +37,11 @@ class PatientRecord:
     `unconfirmed` holds the treatment dates the skill moved into the past and asked the
     patient to confirm; nothing says "yes" on one of them until they do. `undated` is the
     day the patient told of a treatment without saying when it was: until they do, nothing
-    says "yes" at all, since that treatment may be the newest. `zones` pairs a device digest with
-    the time zone the Settings API last gave for it, most recent last, for turns when the
-    API cannot answer.
+    says "yes" at all, since that treatment may be the newest. `planned` is the day of a
+    treatment the patient told of in advance ("my next session is on December 1st"): from that
+    day on, nothing says "yes" until they say whether they had it. `zones` pairs a device
+    digest with the time zone the Settings API last gave for it, most recent last, for turns
+    when the API cannot answer.
     """
 
     treatments: tuple[date, ...] = ()
@@ -47,6 +49,7 @@ class PatientRecord:
     unconfirmed: tuple[date, ...] = ()
     zones: tuple[tuple[str, str], ...] = ()
     undated: date | None = None
+    planned: date | None = None
 
     @property
     def latest(self) -> date | None:
@@ -81,7 +84,12 @@ class PatientRecord:
             unconfirmed=tuple(sorted(unconfirmed & days)),
             zones=self.zones if change.zones is None else change.zones,
             undated=change.undated or (None if change.dated else self.undated),
+            planned=change.plan or (None if change.unplan else self.planned),
         )
+
+    def arrived(self, today: date) -> bool:
+        """Whether the treatment told of in advance may have happened by `today`."""
+        return self.planned is not None and self.planned <= today
 
 
 @dataclass(frozen=True)
@@ -90,7 +98,8 @@ class Change:
 
     `remove` then `add` replaces a date; `doubt` marks the added date unconfirmed;
     `confirm` clears the mark from a date; removing a date clears its mark too. `undated`
-    notes a treatment told without its date; `dated` says its date has now been told.
+    notes a treatment told without its date; `dated` says its date has now been told. `plan`
+    notes a treatment told of in advance; `unplan` forgets it (had, or no longer planned).
     """
 
     add: date | None = None
@@ -101,6 +110,8 @@ class Change:
     zones: tuple[tuple[str, str], ...] | None = None
     undated: date | None = None
     dated: bool = False
+    plan: date | None = None
+    unplan: bool = False
 
     def __bool__(self) -> bool:
         return self != Change()

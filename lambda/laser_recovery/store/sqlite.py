@@ -28,6 +28,7 @@ CREATE TABLE IF NOT EXISTS patients (
     unconfirmed TEXT,
     zones TEXT,
     undated TEXT,
+    planned TEXT,
     created_at TEXT NOT NULL,
     updated_at TEXT NOT NULL,
     schema_version INTEGER NOT NULL,
@@ -44,15 +45,16 @@ PRAGMA user_version = {SCHEMA_VERSION};
 COMMIT;
 """
 
-# Layout 1 had no unconfirmed dates, remembered zones or undated note; they start empty.
-_FROM_LAYOUT_1 = f"""
-BEGIN IMMEDIATE;
-ALTER TABLE patients ADD COLUMN unconfirmed TEXT;
-ALTER TABLE patients ADD COLUMN zones TEXT;
-ALTER TABLE patients ADD COLUMN undated TEXT;
-PRAGMA user_version = {SCHEMA_VERSION};
-COMMIT;
-"""
+# Layout 1 had no unconfirmed dates, remembered zones or undated note, and layout 2 no
+# planned treatment: what a layout lacks starts empty.
+_COLUMNS_SINCE = {2: ("unconfirmed", "zones", "undated"), 3: ("planned",)}
+
+
+def _migration(layout: int) -> str:
+    added = [column for since, columns in _COLUMNS_SINCE.items() if since > layout for column in columns]
+    alters = "".join(f"ALTER TABLE patients ADD COLUMN {column} TEXT;\n" for column in added)
+    return f"BEGIN IMMEDIATE;\n{alters}PRAGMA user_version = {SCHEMA_VERSION};\nCOMMIT;\n"
+
 
 _WHERE = "account = ? AND profile = ?"
 
@@ -107,8 +109,8 @@ class SQLiteStore:
         with self._connection() as db:
             # Stored in the file: every later connection, in any process, uses the journal.
             db.execute("PRAGMA journal_mode = WAL")
-            if layout == 1:
-                db.executescript(_FROM_LAYOUT_1)
+            if 0 < layout < SCHEMA_VERSION:
+                db.executescript(_migration(layout))
             elif layout == 0:
                 db.executescript(_SCHEMA)
         # A process stopped before its journal was emptied may have left removed dates in it.
@@ -142,12 +144,14 @@ class SQLiteStore:
                 )
             wanted = current.changed(change)
             db.execute(
-                f"UPDATE patients SET welcomed = ?, unconfirmed = ?, zones = ?, undated = ? WHERE {_WHERE}",
+                "UPDATE patients SET welcomed = ?, unconfirmed = ?, zones = ?, undated = ?, planned = ?"
+                f" WHERE {_WHERE}",
                 (
                     int(wanted.welcomed),
                     json.dumps([d.isoformat() for d in wanted.unconfirmed]) if wanted.unconfirmed else None,
                     json.dumps([list(pair) for pair in wanted.zones]) if wanted.zones else None,
                     wanted.undated.isoformat() if wanted.undated else None,
+                    wanted.planned.isoformat() if wanted.planned else None,
                     patient.account,
                     patient.profile,
                 ),
@@ -293,9 +297,14 @@ SELECT (SELECT user_version FROM pragma_user_version), (SELECT count(*) FROM sql
 """
 _LAYOUTS = {
     1: ("patients,treatments", "account,created_at,profile,schema_version,updated_at,welcomed", "account,day,profile"),
-    SCHEMA_VERSION: (
+    2: (
         "patients,treatments",
         "account,created_at,profile,schema_version,unconfirmed,undated,updated_at,welcomed,zones",
+        "account,day,profile",
+    ),
+    SCHEMA_VERSION: (
+        "patients,treatments",
+        "account,created_at,planned,profile,schema_version,unconfirmed,undated,updated_at,welcomed,zones",
         "account,day,profile",
     ),
 }
@@ -365,11 +374,11 @@ def _private(path: str, flags: int = 0) -> None:
 
 def _read(db: sqlite3.Connection, patient: PatientId) -> PatientRecord | None:
     key = (patient.account, patient.profile)
-    query = f"SELECT welcomed, unconfirmed, zones, undated FROM patients WHERE {_WHERE}"
+    query = f"SELECT welcomed, unconfirmed, zones, undated, planned FROM patients WHERE {_WHERE}"
     row = db.execute(query, key).fetchone()
     if row is None:
         return None
-    welcomed, unconfirmed, zones, undated = row
+    welcomed, unconfirmed, zones, undated, planned = row
     days = db.execute(f"SELECT day FROM treatments WHERE {_WHERE} ORDER BY day", key).fetchall()
     return PatientRecord(
         treatments=tuple(date.fromisoformat(d) for (d,) in days),
@@ -377,4 +386,5 @@ def _read(db: sqlite3.Connection, patient: PatientId) -> PatientRecord | None:
         unconfirmed=tuple(date.fromisoformat(d) for d in json.loads(unconfirmed)) if unconfirmed else (),
         zones=tuple((str(d), str(z)) for d, z in json.loads(zones)) if zones else (),
         undated=date.fromisoformat(undated) if undated else None,
+        planned=date.fromisoformat(planned) if planned else None,
     )
