@@ -1340,19 +1340,86 @@ def test_h17_no_yes_from_the_day_of_a_treatment_told_of_in_advance(patient, stor
     reply = patient.say("AMAZON.YesIntent")
     assert "20261201" in reply.ssml and "day 1 of your recovery" in reply.text  # the waiting question, answered
     assert dates(store, patient) == (date(2026, 9, 1), date(2026, 12, 1))
-    assert store.get(patient_id(patient.user_id)).planned is None
+    assert store.get(patient_id(patient.user_id)).planned == ()
 
 
-def test_h17_a_treatment_told_of_in_advance_and_not_had_is_forgotten(patient, store):
+@pytest.mark.parametrize("now", ["2026-12-01T16:00:00Z", "2026-12-02T18:00:00Z"])
+def test_h17_no_to_did_you_have_it_forgets_nothing_on_its_own(patient, store, now):
+    # Found by the tenth review: on the morning of the day (the session that afternoon) the
+    # honest "no" forgot the treatment, and the next day said "yes" (day 1).
+    seed(store, patient, date(2026, 6, 1))
+    patient.launch()
+    patient.say("UpcomingTreatmentIntent", date="2026-12-01")
+    patient.hang_up()
+    patient.now = now
+    assert "Did you have it?" in patient.say("SunIntent").text
+    assert "still to come" in patient.say("AMAZON.NoIntent").text
+    assert "When is it now?" in patient.say("AMAZON.YesIntent").text
+    reply = patient.say("UpcomingTreatmentIntent", date="2026-12-10")  # "it's been moved to the 10th"
+    assert "20261210" in reply.ssml and not says_yes(reply)
+    assert store.get(patient_id(patient.user_id)).planned == (date(2026, 12, 10),)
+    patient.hang_up()
+    patient.now = "2026-12-12T18:00:00Z"
+    assert "Did you have it?" in patient.say("MakeupIntent").text  # the new day has come
+
+
+def test_h17_a_treatment_told_of_in_advance_and_called_off_is_forgotten(patient, store):
     seed(store, patient, date(2026, 9, 1))
     patient.launch()
     patient.say("UpcomingTreatmentIntent", date="2026-12-01")
     patient.hang_up()
     patient.now = "2026-12-02T18:00:00Z"
     assert "Did you have it?" in patient.say("SunIntent").text
-    reply = patient.say("AMAZON.NoIntent")  # moved, or called off
-    assert "won't count from it" in reply.text and says_yes(reply)  # the dates kept answer again
-    assert store.get(patient_id(patient.user_id)).planned is None
+    patient.say("AMAZON.NoIntent")
+    reply = patient.say("AMAZON.NoIntent")  # not going ahead
+    assert "not going ahead" in reply.text and says_yes(reply)  # the dates kept answer again
+    assert store.get(patient_id(patient.user_id)).planned == ()
+
+
+def test_h17_every_session_told_of_in_advance_is_kept(patient, store):
+    # Found by the tenth review: a second session told of dropped the first (the soonest was
+    # kept), or was itself dropped; a "yes" came 48 days after the one forgotten.
+    seed(store, patient, date(2026, 6, 1))
+    patient.launch()
+    patient.say("UpcomingTreatmentIntent", date="2026-12-10")
+    patient.say("UpcomingTreatmentIntent", date="2026-12-01")
+    assert store.get(patient_id(patient.user_id)).planned == (date(2026, 12, 1), date(2026, 12, 10))
+    assert not says_yes(patient.say("SunIntent", date="2027-01-27"))  # day 48 after December 10th
+    patient.hang_up()
+    patient.now = "2026-12-03T18:00:00Z"
+    patient.say("SunIntent")
+    patient.say("AMAZON.YesIntent")  # had December 1st
+    patient.say("UpcomingTreatmentIntent", date="2026-12-20")  # and the next one: kept with the 10th
+    assert store.get(patient_id(patient.user_id)).planned == (date(2026, 12, 10), date(2026, 12, 20))
+    patient.hang_up()
+    patient.now = "2026-12-12T18:00:00Z"
+    reply = patient.say("MakeupIntent")
+    assert "Did you have it?" in reply.text and "20261210" in reply.ssml
+
+
+def test_h17_a_remembered_zone_brings_no_day_told_of_in_advance_late(handler, api, store):
+    # Found by the tenth review: with the zone remembered (the API failing), the booked day
+    # came by the remembered zone's date, not the latest on Earth: "yes" on its eve there.
+    talk = Conversation(handler, api_endpoint=api.url, now="2026-11-24T18:00:00Z")
+    api.zones[talk.device_id] = LA
+    seed(store, talk, date(2026, 6, 1))
+    talk.launch()
+    talk.say("UpcomingTreatmentIntent", date="2026-12-01")
+    talk.hang_up()
+    api.behaviour = "failing"
+    talk.now = "2026-11-30T18:00:00Z"  # November 30th in Los Angeles; December 1st in Kiribati
+    assert not says_yes(talk.say("SunIntent"))
+
+
+def test_h17_repeat_does_not_say_a_yes_again_once_the_day_told_of_has_come(patient, store):
+    # Found by the tenth review: a "yes" heard before local midnight was repeated word for word after it.
+    seed(store, patient, date(2026, 6, 1))
+    patient.launch()
+    patient.say("UpcomingTreatmentIntent", date="2026-12-01")
+    patient.now = "2026-12-01T07:55:00Z"  # 11:55 p.m. on November 30th in Los Angeles
+    assert says_yes(patient.say("SunIntent"))
+    patient.now = "2026-12-01T08:05:00Z"
+    assert not says_yes(patient.say("AMAZON.RepeatIntent"))
 
 
 def test_h17_telling_the_treatment_had_clears_the_one_told_of_in_advance(patient, store):
@@ -1362,7 +1429,7 @@ def test_h17_telling_the_treatment_had_clears_the_one_told_of_in_advance(patient
     patient.now = "2026-12-03T18:00:00Z"
     patient.say("RecordTreatmentIntent", date="2026-12-02")  # had a day late
     record = store.get(patient_id(patient.user_id))
-    assert (record.treatments, record.planned) == ((date(2026, 12, 2),), None)
+    assert (record.treatments, record.planned) == ((date(2026, 12, 2),), ())
 
 
 # -- the ninth review's findings on dates ----------------------------------------------------
@@ -1451,3 +1518,15 @@ def test_h4_no_verdict_shares_a_reply_with_a_check_still_open(patient, store):
     assert reply.text.startswith("Just to check") or "Just to check" in reply.text
     reply = patient.say("RecordTreatmentIntent", date="2024-11-06")
     assert "Just to check" in reply.text and not says_yes(reply)
+
+
+def test_h17_forgetting_asks_first_when_only_a_treatment_to_come_is_kept(patient, store):
+    # Found by the oracle: "forget my data" with only a treatment told of in advance deleted
+    # it unasked, saying nothing was stored.
+    patient.launch()
+    patient.say("UpcomingTreatmentIntent", date="2026-12-01")
+    reply = patient.say("ForgetIntent")
+    assert "nothing to delete" not in reply.text and "delete every treatment date" in reply.text
+    assert store.get(patient_id(patient.user_id)).planned == (date(2026, 12, 1),)
+    patient.say("AMAZON.YesIntent")
+    assert store.get(patient_id(patient.user_id)) is None

@@ -164,7 +164,7 @@ class Asked:
     """What the skill's last reply on a device asked, and of whom."""
 
     person: tuple[str, str | None]
-    kind: str  # "confirm", "correct", "planned", "choose", "delete"
+    kind: str  # "confirm", "correct", "planned", "still", "reschedule", "choose", "delete"
     day: date | None = None  # confirm: the date asked about; correct: the one called wrong
     meant: date | None = None  # confirm: the date the patient meant; choose: the one to change
     replaces: date | None = None  # confirm: the date a yes takes away (a correction's)
@@ -336,7 +336,10 @@ class Household(RuleBasedStateMachine):
         has had it (unless they later say they haven't)."""
         device, person = self.pick(device_ix, person_ix)
         day = self.today(device) + timedelta(days=ahead)
+        asked = self.asked_of(device, person)
         if not self.unplaced(device, person):
+            if asked is not None and asked.kind == "reschedule" and asked.day is not None:
+                person.planned.discard(asked.day)  # "it's now on ...": moved
             (person.truth if ahead == 0 else person.planned).add(day)
         self.send(device, person, "UpcomingTreatmentIntent", meant=day, date=day.isoformat())
 
@@ -366,9 +369,11 @@ class Household(RuleBasedStateMachine):
         if asked is not None and asked.kind == "planned" and asked.day is not None:
             if truthful:
                 yes = asked.day in person.planned
-            person.planned.discard(asked.day)
             if yes:
+                person.planned.discard(asked.day)
                 person.truth.add(asked.day)  # had it
+        if asked is not None and asked.kind == "still" and asked.day is not None and not yes:
+            person.planned.discard(asked.day)  # called off
         if asked is not None and asked.kind == "delete" and yes:
             person.truth.clear()
             person.planned.clear()
@@ -500,6 +505,11 @@ class Household(RuleBasedStateMachine):
             replaces = (expecting or {}).get("replaces")
             taken = date.fromisoformat(replaces) if replaces else None
             return Asked(person.key, "confirm", ymd(found[1]), replaces=taken)
+        people = (reply.session.get("conversation") or {}).get("people") or {}
+        waiting = (list(people.values())[-1].get("expecting") if people else None) or {}
+        if waiting.get("kind") in ("StillToComeWanted", "RescheduleWanted"):
+            kind = "still" if waiting["kind"] == "StillToComeWanted" else "reschedule"
+            return Asked(person.key, kind, date.fromisoformat(waiting["day"]))
         if "Did you have it?" in reply.text:  # the day of a treatment told of in advance has come
             found = re.search(rf"next treatment was on {_WEEKDAY}{_DATE}", reply.ssml)
             assert found is not None, reply.text
@@ -529,16 +539,16 @@ class Household(RuleBasedStateMachine):
         today = self.today(device)
         newest_said = self.newest(person, today)
 
-        planned = record.planned if record else None
+        planned = record.planned if record else ()
 
         def rests_on_for(on: date | None) -> date | None:
-            """What a verdict about `on` must count from: the newest date, or the treatment
-            told of in advance when `on` is on or after it."""
-            coming = planned if planned is not None and on is not None and planned <= on else None
-            return max(filter(None, (latest, coming)), default=None)
+            """What a verdict about `on` must count from: the newest date, or the newest
+            treatment told of in advance on or before `on`."""
+            coming = [day for day in planned if on is not None and day <= on]
+            return max([*coming, *([latest] if latest else [])], default=None)
 
         for match in SINCE.finditer(ssml):  # never another person's date
-            assert ymd(match[1]) in stored or ymd(match[1]) == planned, context
+            assert ymd(match[1]) in stored or ymd(match[1]) in planned, context
 
         today_yes = [(None, ymd(m[1])) for m in SUN_YES_TODAY.finditer(ssml)]
         on_yes = [(ymd(m[1]), ymd(m[2])) for m in SUN_YES_ON.finditer(ssml)]

@@ -462,18 +462,20 @@ def test_a_file_in_layout_2_is_upgraded_in_place_and_keeps_everything(tmp_path: 
     db.close()
     kept = PatientRecord((D1,), welcomed=True, unconfirmed=(D1,), zones=(("d", "Europe/London"),))
     assert SQLiteStore(path).get(KEY) == kept
-    assert SQLiteStore(path).update(KEY, Change(plan=D3)).planned == D3
+    assert SQLiteStore(path).update(KEY, Change(plan=D3)).planned == (D3,)
 
 
-def test_a_treatment_told_of_in_advance_is_kept_until_forgotten(store: TreatmentStore) -> None:
-    assert store.update(KEY, Change(plan=D3)).planned == D3
-    assert store.update(KEY, Change(add=D1)).planned == D3  # other changes leave it be
-    assert store.get(KEY).planned == D3
-    after = store.update(KEY, Change(add=D3, unplan=True))  # it happened: now a treatment
-    assert (after.treatments, after.planned) == ((D1, D3), None)
-    store.update(KEY, Change(plan=D2))
-    after = store.update(KEY, Change(remove=D1, unplan=True))  # a write that reads first
-    assert (after.treatments, after.planned) == ((D3,), None)
+def test_treatments_told_of_in_advance_are_kept_until_forgotten(store: TreatmentStore) -> None:
+    assert store.update(KEY, Change(plan=D3)).planned == (D3,)
+    assert store.update(KEY, Change(plan=D2)).planned == (D2, D3)  # every one, soonest first
+    assert store.update(KEY, Change(add=D1)).planned == (D2, D3)  # other changes leave them be
+    assert store.get(KEY).planned == (D2, D3)
+    after = store.update(KEY, Change(add=D2, unplan=(D2,)))  # it happened: now a treatment
+    assert (after.treatments, after.planned) == ((D1, D2), (D3,))
+    after = store.update(KEY, Change(plan=D2 + timedelta(days=60), unplan=(D3,)))  # moved
+    assert after.planned == (D2 + timedelta(days=60),)
+    after = store.update(KEY, Change(remove=D1, unplan=after.planned))  # a write that reads first
+    assert (after.treatments, after.planned) == ((D2,), ())
 
 
 def on_disk(path: Path) -> bytes:

@@ -116,6 +116,22 @@ class PlannedWanted:
 
 
 @dataclass(frozen=True)
+class StillToComeWanted:
+    """ "Is it still to come?" after "no" to "did you have it?"."""
+
+    day: date
+    question: Question | None = None
+
+
+@dataclass(frozen=True)
+class RescheduleWanted:
+    """ "When is it now?" for a treatment told of in advance that is still to come."""
+
+    day: date
+    question: Question | None = None
+
+
+@dataclass(frozen=True)
 class ChoiceWanted:
     """ "Which one should I change: your May 4th one or your November 9th one?" """
 
@@ -143,11 +159,22 @@ Expectation = (
     | ConfirmationWanted
     | SameTreatmentWanted
     | PlannedWanted
+    | StillToComeWanted
+    | RescheduleWanted
     | ChoiceWanted
     | DeletionWanted
     | Reading
 )
 _KINDS: dict[str, type] = {cls.__name__: cls for cls in typing.get_args(Expectation)}
+_ABOUT_A_QUESTION = (
+    TreatmentDateWanted,
+    DayWanted,
+    ConfirmationWanted,
+    SameTreatmentWanted,
+    PlannedWanted,
+    StillToComeWanted,
+    RescheduleWanted,
+)
 
 
 @dataclass(frozen=True)
@@ -193,6 +220,7 @@ ELICITED_SLOTS: dict[str, tuple[str, ...]] = {
     "MakeupIntent": ("date",),
     "OutdoorsIntent": ("date",),
     "ChooseTreatmentIntent": ("date",),
+    "UpcomingTreatmentIntent": ("date",),
 }
 READINGS = ("facts", "aftercare")
 _SPAN = re.compile(r"^(\d{4}-W\d{1,2}(-WE)?|(\d{4}|XXXX)-\d{2})$")  # a week, weekend or month
@@ -261,7 +289,7 @@ class ConversationState:
         questions = [h.intent for h in self.heard.values()]
         dates = [h.on for h in self.heard.values()] + [self.recorded]
         what = self.expecting
-        if isinstance(what, (TreatmentDateWanted, DayWanted, ConfirmationWanted, SameTreatmentWanted, PlannedWanted)):
+        if isinstance(what, _ABOUT_A_QUESTION):
             question = what.question
             questions += [question.intent] if question else []
             dates += [question.on] if question else []
@@ -273,7 +301,7 @@ class ConversationState:
             raise ValueError("not a month or week Alexa gives")
         if isinstance(what, ConfirmationWanted):
             dates += [what.day, what.replaces]
-        if isinstance(what, (SameTreatmentWanted, PlannedWanted)):
+        if isinstance(what, (SameTreatmentWanted, PlannedWanted, StillToComeWanted, RescheduleWanted)):
             dates.append(what.day)
         if isinstance(what, ChoiceWanted):
             dates += [what.new, *what.choices]

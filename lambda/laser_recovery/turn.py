@@ -170,6 +170,13 @@ class Turn:
             return LocalDay.remembered(self.now, zone)
         return LocalDay.at(self.now, zone)
 
+    @property
+    def latest_today(self) -> date:
+        """The latest date it can be for the patient: their date, when the device told its zone
+        in this session; else the latest on Earth (a remembered zone may be stale). A day
+        that may have come anywhere has come, for what waits on it (H17)."""
+        return self.today.latest if self.state.zone else LocalDay.at(self.now, None).latest
+
     def _ask_device_zone(self) -> str | None:
         try:
             device_id = self.input.request_envelope.context.system.device.device_id

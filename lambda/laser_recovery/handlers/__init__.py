@@ -6,7 +6,13 @@ from ask_sdk_core.dispatch_components import AbstractExceptionHandler, AbstractR
 
 from .errors import CatchAllHandler, StoreErrorHandler
 from .forget import ForgetConfirmedHandler, ForgetDeclinedHandler, ForgetHandler
-from .planned import PlannedHadHandler, PlannedNotHadHandler, UpcomingHandler
+from .planned import (
+    CalledOffHandler,
+    PlannedHadHandler,
+    PlannedNotHadHandler,
+    StillToComeHandler,
+    UpcomingHandler,
+)
 from .questions import NotCoveredHandler, QuestionHandler, UnsureHandler
 from .reading import AftercareHandler, AreasHandler, FactsHandler, ReadMoreHandler, StopReadingHandler
 from .session import (
@@ -41,6 +47,8 @@ def request_handlers() -> list[AbstractRequestHandler]:
         OtherTreatmentHandler(),
         PlannedHadHandler(),
         PlannedNotHadHandler(),
+        StillToComeHandler(),
+        CalledOffHandler(),
         ChooseTreatmentHandler(),
         ChoiceDeclinedHandler(),
         ForgetConfirmedHandler(),

@@ -17,7 +17,8 @@ class ForgetHandler(DatesHandler):
 
     def reply(self, turn: Turn) -> Response:
         speech = turn.speech
-        if not turn.record.treatments:
+        record = turn.record
+        if not record.treatments and not record.planned and record.undated is None:
             turn.forget()  # nothing the patient would miss, but leave nothing behind either
             return turn.answer(speech.say("forget.nothing"))
         turn.state.expect(DeletionWanted())

@@ -12,38 +12,44 @@ from datetime import date
 
 from ask_sdk_model import Response
 
-from ..conversation import PlannedWanted
+from ..conversation import PlannedWanted, RescheduleWanted, StillToComeWanted
 from ..dates import TreatmentDay, read_date
 from ..store import Change
 from ..turn import Turn
-from .replies import follow_ups, hear_all, respond
+from .replies import close, follow_ups, hear_all, planned_prompt, respond, yes_no_prompt
 from .treatment import DatesHandler, TellDateHandler, tell
 
 
 class UpcomingHandler(TellDateHandler):
-    """ "My treatment is on Friday", "my next session is December 1st", "I haven't had it yet"."""
+    """ "My treatment is on Friday", "my next session is December 1st", "I haven't had it yet";
+    and the answer to "when is it now?"."""
 
     intents: tuple[str, ...] = ("UpcomingTreatmentIntent",)
 
     def reply(self, turn: Turn) -> Response:
-        day = self._ahead(turn)
+        day = self._said(turn)
+        offered = turn.state.offered
+        asked = offered if isinstance(offered, RescheduleWanted) else None
+        moved = asked.day if asked is not None else None
+        if day is not None and day <= turn.today.latest:
+            if moved is not None:  # "later today": had today, as far as any answer goes
+                turn.save(Change(unplan=(moved,)))
+            return super().reply(turn)  # "my treatment is today": told, like any other date
         if day is None:
-            if self._come(turn):
-                return super().reply(turn)  # "my treatment is today": told, like any other date
+            if asked is not None:  # still to come, day not known: it stays, and is asked about
+                return turn.answer(turn.speech.say("planned.kept"))
             follow_up = turn.speech.say("welcome.anything_else")
             return turn.ask(turn.speech.say("upcoming.speech"), follow_up, reprompt=follow_up)
-        record = turn.record
-        soonest = record.planned if record.planned is not None and not record.arrived(turn.today.latest) else None
-        if soonest is None or day < soonest:
-            record = turn.save(Change(plan=day))
+        record = turn.save(Change(plan=day, unplan=(moved,) if moved is not None else ()))
         # Verdicts heard about days on or after it no longer hold: said again, as they now stand.
         answers = follow_ups(turn, record, None)
         hear_all(turn, answers)
-        said = turn.speech.say("upcoming.planned", date=turn.speech.weekday_date(record.planned or day))
+        said = turn.speech.say("upcoming.planned", date=turn.speech.weekday_date(day))
         return turn.answer(said, *[given.text for given, _ in answers])
 
     def unplaced(self, turn: Turn) -> None:
-        if self._ahead(turn) is None and self._come(turn):
+        day = self._said(turn)
+        if day is not None and day <= turn.today.latest:
             super().unplaced(turn)
 
     @staticmethod
@@ -51,16 +57,6 @@ class UpcomingHandler(TellDateHandler):
         said = turn.slot("date")
         day = read_date(said, turn.today.latest) if said else None
         return day if isinstance(day, date) else None
-
-    def _ahead(self, turn: Turn) -> date | None:
-        """The day said, if it is still to come."""
-        day = self._said(turn)
-        return day if day is not None and day > turn.today.latest else None
-
-    def _come(self, turn: Turn) -> bool:
-        """Whether a day was said that has already come ("my treatment is today")."""
-        day = self._said(turn)
-        return day is not None and day <= turn.today.latest
 
 
 class PlannedHadHandler(DatesHandler):
@@ -72,14 +68,14 @@ class PlannedHadHandler(DatesHandler):
     def reply(self, turn: Turn) -> Response:
         offered = turn.state.offered
         assert isinstance(offered, PlannedWanted)
-        if turn.record.planned != offered.day:  # changed since, on another device
+        if offered.day not in turn.record.planned:  # changed since, on another device
             return turn.answer(turn.speech.say("confirm.nothing"))
         return tell(turn, TreatmentDay(offered.day), offered.question, phrase="planned.had")
 
 
 class PlannedNotHadHandler(DatesHandler):
-    """ "No": not had (moved, or called off). It is forgotten, and the waiting question is
-    answered from the dates kept."""
+    """ "No": not had yet. Later today, or moved, or called off? Nothing is forgotten on a
+    "no" alone: the treatment may still be that afternoon."""
 
     intents = ("AMAZON.NoIntent",)
     answers = (PlannedWanted,)
@@ -87,8 +83,41 @@ class PlannedNotHadHandler(DatesHandler):
     def reply(self, turn: Turn) -> Response:
         offered = turn.state.offered
         assert isinstance(offered, PlannedWanted)
-        record = turn.save(Change(unplan=True)) if turn.record.planned == offered.day else turn.record
-        said = turn.speech.say("planned.not_had")
+        waiting = StillToComeWanted(offered.day, offered.question)
+        return close(turn, [], yes_no_prompt(turn, "planned.still_to_come", waiting))
+
+
+class StillToComeHandler(DatesHandler):
+    """ "Yes, it's still to come": kept, and its new day asked for."""
+
+    intents = ("AMAZON.YesIntent",)
+    answers = (StillToComeWanted,)
+
+    def reply(self, turn: Turn) -> Response:
+        offered = turn.state.offered
+        assert isinstance(offered, StillToComeWanted)
+        waiting = RescheduleWanted(offered.day, offered.question)
+        prompt = yes_no_prompt(turn, "planned.when", waiting, elicit=("UpcomingTreatmentIntent", "date"))
+        return close(turn, [], prompt)
+
+
+class CalledOffHandler(DatesHandler):
+    """ "No, it's not going ahead": forgotten, and the waiting question answered from the
+    dates kept."""
+
+    intents = ("AMAZON.NoIntent",)
+    answers = (StillToComeWanted,)
+
+    def reply(self, turn: Turn) -> Response:
+        offered = turn.state.offered
+        assert isinstance(offered, StillToComeWanted)
+        record = turn.record
+        if offered.day in record.planned:
+            record = turn.save(Change(unplan=(offered.day,)))
+        said = turn.speech.say("planned.called_off")
+        come = record.arrived(turn.latest_today)
+        if come is not None:  # another one told of in advance has come too
+            return close(turn, [said], planned_prompt(turn, come, offered.question))
         if offered.question is None or record.latest is None:
             return turn.answer(said)
         return turn.answer(said, respond(turn, offered.question, record).text)

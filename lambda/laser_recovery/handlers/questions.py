@@ -36,10 +36,10 @@ def ask(turn: Turn, question: Question) -> Response:
     if record.undated is not None:
         # A treatment told without its date may be the newest: ask for it first.
         return close(turn, [], date_prompt(turn, question, dating=True, key="undated.ask"))
-    if record.arrived(turn.today.latest):
+    come = record.arrived(turn.latest_today)
+    if come is not None:
         # The day of a treatment told of in advance has come: was it had? Asked first (H17).
-        assert record.planned is not None
-        return close(turn, [], planned_prompt(turn, record.planned, question))
+        return close(turn, [], planned_prompt(turn, come, question))
     if kind.needs_date and record.latest is None:
         return close(turn, [], date_prompt(turn, question, key="treatment.ask_first"))
     return turn.answer(respond(turn, question, record).text)
@@ -55,7 +55,7 @@ def where_you_are(turn: Turn) -> list[str]:
         record = turn.record
         if record.latest is None or record.latest_unconfirmed or record.undated is not None:
             return []
-        if record.arrived(turn.today.latest):
+        if record.arrived(turn.latest_today):
             return []
         if turn.shared_with_others:
             return []

@@ -58,11 +58,9 @@ def respond(turn: Turn, question: Question, record: PatientRecord) -> Answer:
 
 def counted_from(record: PatientRecord, on: date | None) -> date | None:
     """The treatment an answer about `on` (today, if None) counts from: the newest date, or
-    the treatment told of in advance when that day is on or before `on` (H17)."""
-    planned = record.planned
-    if on is None or planned is None or planned > on:
-        return record.latest
-    return max(planned, record.latest or planned)
+    a treatment told of in advance on or before `on` (H17)."""
+    coming = [day for day in record.planned if on is not None and day <= on]
+    return max([*coming, *([record.latest] if record.latest else [])], default=None)
 
 
 def not_kept(turn: Turn, key: str = "shared.not_kept") -> Response:
@@ -81,7 +79,7 @@ def follow_ups(turn: Turn, record: PatientRecord, question: Question | None) -> 
     day has come."""
     if record.latest is None or record.undated is not None or record.latest_unconfirmed:
         return []
-    if record.arrived(turn.today.latest):
+    if record.arrived(turn.latest_today):
         return []
     ctx = context(turn)
     found: list[tuple[Answer, str]] = []
@@ -202,23 +200,20 @@ def correction_prompt(turn: Turn, question: Question | None, said: str, within: 
 
 
 def same_treatment_prompt(turn: Turn, day: date, question: Question | None) -> Prompt:
-    speech = turn.speech
-    spoken = speech.weekday_date(day)
-    return Prompt(
-        speech.say("undated.same", date=spoken),
-        speech.say("undated.same_reprompt", date=spoken),
-        SameTreatmentWanted(day, question),
-    )
+    return yes_no_prompt(turn, "undated.same", SameTreatmentWanted(day, question), day=day)
 
 
 def planned_prompt(turn: Turn, day: date, question: Question | None) -> Prompt:
+    return yes_no_prompt(turn, "planned.ask", PlannedWanted(day, question), day=day)
+
+
+def yes_no_prompt(
+    turn: Turn, key: str, expecting: Expectation, *, day: date | None = None, elicit: tuple[str, str] | None = None
+) -> Prompt:
+    """A question at `key` (its reprompt at `key`_reprompt), naming `day` if given."""
     speech = turn.speech
-    spoken = speech.weekday_date(day)
-    return Prompt(
-        speech.say("planned.ask", date=spoken),
-        speech.say("planned.reprompt", date=spoken),
-        PlannedWanted(day, question),
-    )
+    values = {"date": speech.weekday_date(day)} if day is not None else {}
+    return Prompt(speech.say(key, **values), speech.say(f"{key}_reprompt", **values), expecting, elicit)
 
 
 def choice_prompt(turn: Turn, new: date, moved: Move, treatments: tuple[date, ...]) -> Prompt:

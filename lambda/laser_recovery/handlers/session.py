@@ -68,8 +68,15 @@ class RepeatHandler(TurnHandler):
             # shared ones, nor any of their dates, said again.
             return turn.ask(turn.speech.say("shared.unsure"), reprompt=turn.speech.say("welcome.anything_else"))
         record = turn.record if last.rests_on is not None else None
-        if record is not None and (record.latest != last.rests_on or record.latest_unconfirmed or record.undated):
-            # Changed since (on another device, say): the old answer may no longer hold.
+        unchanged = record is None or (
+            record.latest == last.rests_on
+            and not record.latest_unconfirmed
+            and not record.undated
+            and record.arrived(turn.latest_today) is None
+        )
+        if not unchanged:
+            # Changed since (on another device, or the day of a treatment told of in advance
+            # has come): the old answer may no longer hold.
             phrase = turn.speech.say("repeat.changed")
             return turn.ask(phrase, reprompt=turn.speech.say("welcome.anything_else"))
         turn.state.keep_offered()  # the question said again is still the one waiting

@@ -112,8 +112,8 @@ def tell(
         # The date asked for is one already kept: the same treatment, told of twice, or a
         # slip? Asked, never assumed: the one without a date may be the newest.
         return close(turn, [], same_treatment_prompt(turn, day, question))
-    # A treatment on or after the one told of in advance: that one has been had, or moved.
-    unplan = record.planned is not None and day >= record.planned
+    # A treatment on or after one told of in advance: that one has been had, or moved.
+    unplan = tuple(planned for planned in record.planned if planned <= day)
     if day == target or (target is None and day in record.treatments):
         change, usual = Change(confirm=confirms, dated=dated, unplan=unplan), "treatment.already"
     elif target is None:
@@ -127,7 +127,7 @@ def tell(
     # for the patient's yes (one they called wrong, or one moved): no verdict rests on either.
     changed = record.changed(change)
     undated = changed.undated is not None
-    waiting = changed.latest_unconfirmed or changed.arrived(turn.today.latest)
+    waiting = changed.latest_unconfirmed or changed.arrived(turn.latest_today) is not None
     # A check still open is asked again at the end: no verdict shares a reply with it.
     checking = then is not None and isinstance(then.expecting, ConfirmationWanted)
     answers = [] if undated or waiting or checking else follow_ups(turn, changed, question)

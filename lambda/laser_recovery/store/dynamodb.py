@@ -7,7 +7,7 @@ Item shape (documented in the README):
     unconfirmed     SS    moved treatment dates the patient has not confirmed yet; usually absent
     zones           L     [{device: S, zone: S}]: the last time zone seen per device digest
     undated         S     the day a treatment was told without its date; usually absent
-    planned         S     the day of a treatment told of in advance; usually absent
+    planned         SS    the days of treatments told of in advance; usually absent
     welcomed        BOOL
     created_at      S     ISO UTC, set once
     updated_at      S     ISO UTC, every write
@@ -115,7 +115,7 @@ class DynamoDBStore:
             raise
 
     def _apply(self, patient: PatientId, change: Change) -> PatientRecord:
-        if change.remove is None:
+        if change.remove is None and not change.unplan:
             # ADD on a string set is a server-side union: two devices adding at once both land,
             # and a retried ADD lands once.
             return _record(self._update(patient, **_parts(change)))
@@ -331,10 +331,8 @@ def _parts(change: Change) -> dict[str, Any]:
     elif change.dated:
         remove.append("#undated")
     if change.plan is not None:
-        assign.append("#planned = :planned")
-        values[":planned"] = {"S": change.plan.isoformat()}
-    elif change.unplan:
-        remove.append("#planned")
+        add.append("#planned :planned")
+        values[":planned"] = {"SS": [change.plan.isoformat()]}
     return {"assign": assign, "add": add, "remove": remove, "delete": delete, "values": values}
 
 
@@ -362,9 +360,9 @@ def _whole(record: PatientRecord, seen: dict[str, Any]) -> dict[str, Any]:
         values[":unconfirmed"] = {"SS": [d.isoformat() for d in record.unconfirmed]}
     else:
         remove.append("#unconfirmed")
-    if record.planned is not None:
+    if record.planned:
         assign.append("#planned = :planned")
-        values[":planned"] = {"S": record.planned.isoformat()}
+        values[":planned"] = {"SS": [d.isoformat() for d in record.planned]}
     else:
         remove.append("#planned")
     return {"assign": assign, "remove": remove, "values": values}
@@ -379,12 +377,12 @@ def _record(item: dict[str, Any]) -> PatientRecord:
     unconfirmed = item.get("unconfirmed", {}).get("SS", [])
     zones = item.get("zones", {}).get("L", [])
     undated = item.get("undated", {}).get("S")
-    planned = item.get("planned", {}).get("S")
+    planned = item.get("planned", {}).get("SS", [])
     return PatientRecord(
         treatments=tuple(sorted(days)),
         welcomed=bool(item.get("welcomed", {}).get("BOOL", False)),
         unconfirmed=tuple(sorted(date.fromisoformat(d) for d in unconfirmed)),
         zones=tuple((z["M"]["device"]["S"], z["M"]["zone"]["S"]) for z in zones),
         undated=date.fromisoformat(undated) if undated else None,
-        planned=date.fromisoformat(planned) if planned else None,
+        planned=tuple(sorted(date.fromisoformat(d) for d in planned)),
     )

@@ -37,8 +37,8 @@ class PatientRecord:
     `unconfirmed` holds the treatment dates the skill moved into the past and asked the
     patient to confirm; nothing says "yes" on one of them until they do. `undated` is the
     day the patient told of a treatment without saying when it was: until they do, nothing
-    says "yes" at all, since that treatment may be the newest. `planned` is the day of a
-    treatment the patient told of in advance ("my next session is on December 1st"): from that
+    says "yes" at all, since that treatment may be the newest. `planned` holds the days of
+    treatments the patient told of in advance ("my next session is on December 1st"): from each
     day on, nothing says "yes" until they say whether they had it. `zones` pairs a device
     digest with the time zone the Settings API last gave for it, most recent last, for turns
     when the API cannot answer.
@@ -49,7 +49,7 @@ class PatientRecord:
     unconfirmed: tuple[date, ...] = ()
     zones: tuple[tuple[str, str], ...] = ()
     undated: date | None = None
-    planned: date | None = None
+    planned: tuple[date, ...] = ()
 
     @property
     def latest(self) -> date | None:
@@ -84,12 +84,16 @@ class PatientRecord:
             unconfirmed=tuple(sorted(unconfirmed & days)),
             zones=self.zones if change.zones is None else change.zones,
             undated=change.undated or (None if change.dated else self.undated),
-            planned=change.plan or (None if change.unplan else self.planned),
+            planned=tuple(
+                sorted((set(self.planned) | {change.plan} if change.plan else set(self.planned)) - set(change.unplan))
+            ),
         )
 
-    def arrived(self, today: date) -> bool:
-        """Whether the treatment told of in advance may have happened by `today`."""
-        return self.planned is not None and self.planned <= today
+    def arrived(self, today: date) -> date | None:
+        """The first treatment told of in advance whose day has come by `today`, if any: it
+        may have happened, so nothing says "yes" until the patient says whether it did."""
+        come = [day for day in self.planned if day <= today]
+        return come[0] if come else None
 
 
 @dataclass(frozen=True)
@@ -99,7 +103,7 @@ class Change:
     `remove` then `add` replaces a date; `doubt` marks the added date unconfirmed;
     `confirm` clears the mark from a date; removing a date clears its mark too. `undated`
     notes a treatment told without its date; `dated` says its date has now been told. `plan`
-    notes a treatment told of in advance; `unplan` forgets it (had, or no longer planned).
+    notes a treatment told of in advance; `unplan` forgets those (had, moved or called off).
     """
 
     add: date | None = None
@@ -111,7 +115,7 @@ class Change:
     undated: date | None = None
     dated: bool = False
     plan: date | None = None
-    unplan: bool = False
+    unplan: tuple[date, ...] = ()
 
     def __bool__(self) -> bool:
         return self != Change()

@@ -151,7 +151,7 @@ class SQLiteStore:
                     json.dumps([d.isoformat() for d in wanted.unconfirmed]) if wanted.unconfirmed else None,
                     json.dumps([list(pair) for pair in wanted.zones]) if wanted.zones else None,
                     wanted.undated.isoformat() if wanted.undated else None,
-                    wanted.planned.isoformat() if wanted.planned else None,
+                    json.dumps([d.isoformat() for d in wanted.planned]) if wanted.planned else None,
                     patient.account,
                     patient.profile,
                 ),
@@ -386,5 +386,5 @@ def _read(db: sqlite3.Connection, patient: PatientId) -> PatientRecord | None:
         unconfirmed=tuple(date.fromisoformat(d) for d in json.loads(unconfirmed)) if unconfirmed else (),
         zones=tuple((str(d), str(z)) for d, z in json.loads(zones)) if zones else (),
         undated=date.fromisoformat(undated) if undated else None,
-        planned=date.fromisoformat(planned) if planned else None,
+        planned=tuple(date.fromisoformat(d) for d in json.loads(planned)) if planned else (),
     )
