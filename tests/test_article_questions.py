@@ -223,10 +223,11 @@ def test_the_beach_on_a_given_day_answers_for_that_day(patient):
     assert "Going out is fine" in reply.text and "By Sunday, 20261220, the full 8 weeks" in reply.text
 
 
-def test_a_treatment_still_to_come_is_not_stored(patient, store):
+def test_a_treatment_still_to_come_is_kept_but_not_counted_from(patient, store):
     reply = say(patient, "my next session is on Friday")
-    assert "still to come" in reply.text and reply.ends is False
-    assert store.get(patient_id(patient.user_id)) is None or not store.get(patient_id(patient.user_id)).treatments
+    assert "I've noted your next treatment" in reply.text
+    record = store.get(patient_id(patient.user_id))
+    assert not record.treatments and len(record.planned) == 1  # asked about once its day comes (H17)
 
 
 def test_a_day_answering_which_day_of_that_month_is_that_months(patient, store):

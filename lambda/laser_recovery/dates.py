@@ -192,7 +192,7 @@ def within(day: date, span: str, today: LocalDay) -> TreatmentDay | Unclear:
     if said_outright:  # the span's own date, or its month and day (Alexa gave another year)
         found = said_outright[0]
         moved = Move.NONE if found == day else Move.YEAR
-    elif 0 < ahead <= 7 and week:  # a weekday, as the coming one
+    elif 0 <= ahead <= 7 and week:  # a weekday, as the coming one (today's, said today)
         if week[3] and day.isoweekday() < 6:
             return Unclear.WEEKEND
         found, moved = next((m for m in members if m.isoweekday() == day.isoweekday()), members[0]), Move.PICKED
@@ -207,6 +207,21 @@ def within(day: date, span: str, today: LocalDay) -> TreatmentDay | Unclear:
     if found > today.latest:
         return Unclear.AHEAD
     return TreatmentDay(found, moved)
+
+
+def span_start(value: str, today: LocalDay) -> date | None:
+    """The first day of a week, weekend or month Alexa gives ("next week", "in January"), as
+    the soonest a treatment told of in it can be; None for anything else."""
+    week = re.match(r"^(\d{4})-W(\d{1,2})(-WE)?$", value.strip().upper())
+    try:
+        if week:
+            return date.fromisocalendar(int(week[1]), int(week[2]), 6 if week[3] else 1)
+        if _MONTH.match(value.strip().upper()):
+            year, number = value.strip().upper().split("-")
+            return date(today.latest.year if year == "XXXX" else int(year), int(number), 1)
+    except ValueError:
+        return None
+    return None
 
 
 def days_ago(value: str, instant: datetime, zone: tzinfo | None) -> date | Unclear:

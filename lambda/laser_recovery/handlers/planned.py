@@ -13,7 +13,7 @@ from datetime import date
 from ask_sdk_model import Response
 
 from ..conversation import PlannedWanted, RescheduleWanted, StillToComeWanted
-from ..dates import TreatmentDay, read_date
+from ..dates import TreatmentDay, read_date, span_start
 from ..store import Change
 from ..turn import Turn
 from .replies import close, follow_ups, hear_all, planned_prompt, respond, yes_no_prompt
@@ -36,11 +36,17 @@ class UpcomingHandler(TellDateHandler):
                 turn.save(Change(unplan=(moved,)))
             return super().reply(turn)  # "my treatment is today": told, like any other date
         if day is None:
-            if asked is not None:  # still to come, day not known: it stays, and is asked about
+            said = turn.slot("date")
+            start = span_start(said, turn.today) if said else None
+            if start is not None and start > turn.today.latest:
+                # "My next session is next week": kept from the first day it can be.
+                day = start
+            elif asked is not None:  # still to come, day not known: it stays, and is asked about
                 return turn.answer(turn.speech.say("planned.kept"))
-            follow_up = turn.speech.say("welcome.anything_else")
-            return turn.ask(turn.speech.say("upcoming.speech"), follow_up, reprompt=follow_up)
-        record = turn.save(Change(plan=day, unplan=(moved,) if moved is not None else ()))
+            else:
+                follow_up = turn.speech.say("welcome.anything_else")
+                return turn.ask(turn.speech.say("upcoming.speech"), follow_up, reprompt=follow_up)
+        record = turn.save(Change(plan=day, unplan=(moved,) if moved not in (None, day) else ()))
         # Verdicts heard about days on or after it no longer hold: said again, as they now stand.
         answers = follow_ups(turn, record, None)
         hear_all(turn, answers)

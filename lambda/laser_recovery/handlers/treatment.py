@@ -17,7 +17,7 @@ from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_model import Response
 
 from ..answers import Answer
-from ..conversation import ChoiceWanted, ConfirmationWanted, Disputed, Question, TreatmentDateWanted
+from ..conversation import ChoiceWanted, ConfirmationWanted, Disputed, PlannedWanted, Question, TreatmentDateWanted
 from ..dates import Move, TreatmentDay, Unclear, days_ago, in_the_past, read_date, treatment_date, within
 from ..recovery import Protocol
 from ..store import Change, PatientId, PatientRecord
@@ -36,6 +36,7 @@ from .replies import (
     follow_ups,
     hear_all,
     not_kept,
+    planned_prompt,
     prompt_again,
     same_treatment_prompt,
     withdrawn,
@@ -112,16 +113,14 @@ def tell(
         # The date asked for is one already kept: the same treatment, told of twice, or a
         # slip? Asked, never assumed: the one without a date may be the newest.
         return close(turn, [], same_treatment_prompt(turn, day, question))
-    # A treatment on or after one told of in advance: that one has been had, or moved.
-    unplan = tuple(planned for planned in record.planned if planned <= day)
     if day == target or (target is None and day in record.treatments):
-        change, usual = Change(confirm=confirms, dated=dated, unplan=unplan), "treatment.already"
+        change, usual = Change(confirm=confirms, dated=dated), "treatment.already"
     elif target is None:
-        change, usual = Change(add=day, dated=dated, unplan=unplan), ""
+        change, usual = Change(add=day, dated=dated), ""
     else:
         # With several treatments, which one changed is said: it may not be the one in mind.
         usual = "treatment.corrected" if len(record.treatments) == 1 else "treatment.changed"
-        change = Change(remove=target, add=day, confirm=confirms, dated=dated, unplan=unplan)
+        change = Change(remove=target, add=day, confirm=confirms, dated=dated)
 
     # A treatment told without its date may be the newest, and a newest date may still wait
     # for the patient's yes (one they called wrong, or one moved): no verdict rests on either.
@@ -177,6 +176,10 @@ def tell(
         return close(turn, parts, check_prompt(turn, after.latest, question))
     if undated:
         return close(turn, parts, then or date_prompt(turn, question, dating=True, key="undated.ask"))
+    come = after.arrived(turn.latest_today)
+    if come is not None and then is None:
+        # Another treatment told of in advance has come too: asked about before any answer.
+        return close(turn, parts, planned_prompt(turn, come, question))
     hear_all(turn, answers)
     parts += [given.text for given, _ in answers]
     if not answers and then is None:
@@ -238,6 +241,10 @@ class TellDateHandler(DatesHandler):
             blocked = held or (correcting and disputed == record.latest)
             return close(turn, withdrawn(turn) if blocked else [], prompt)
 
+        if correcting and isinstance(offered, PlannedWanted) and offered.day in record.planned:
+            # "Actually it was on ..." to "did you have it?": the one told of in advance, had then.
+            turn.save(Change(unplan=(offered.day,)))
+            return tell(turn, told, offered.question)
         if correcting and isinstance(offered, ConfirmationWanted) and record.latest is not None:
             if offered.day not in record.treatments:
                 # The date asked about was changed since (on another device): which date "it"

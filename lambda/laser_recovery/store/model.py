@@ -84,15 +84,16 @@ class PatientRecord:
             unconfirmed=tuple(sorted(unconfirmed & days)),
             zones=self.zones if change.zones is None else change.zones,
             undated=change.undated or (None if change.dated else self.undated),
-            planned=tuple(
-                sorted((set(self.planned) | {change.plan} if change.plan else set(self.planned)) - set(change.unplan))
-            ),
+            # What is taken off first, so that a day moved to itself stays.
+            planned=tuple(sorted((set(self.planned) - set(change.unplan)) | ({change.plan} if change.plan else set()))),
         )
 
     def arrived(self, today: date) -> date | None:
         """The first treatment told of in advance whose day has come by `today`, if any: it
-        may have happened, so nothing says "yes" until the patient says whether it did."""
-        come = [day for day in self.planned if day <= today]
+        may have happened, so nothing says "yes" until the patient says whether it did. One
+        on or before the newest treatment is settled by it, for as long as that date stands
+        (a correction that moves it back before the booking brings the question back)."""
+        come = [day for day in self.planned if day <= today and (self.latest is None or day > self.latest)]
         return come[0] if come else None
 
 
