@@ -515,7 +515,7 @@ class Household(RuleBasedStateMachine):
             assert found is not None, reply.text
             return Asked(person.key, "planned", ymd(found[1]))
         if "wasn't on" in reply.text:  # the date the patient called wrong, asked for again
-            found = re.search(rf"wasn't on {_DATE}", reply.ssml)
+            found = re.search(rf"wasn't on {_WEEKDAY}{_DATE}", reply.ssml)
             assert found is not None, reply.text
             return Asked(person.key, "correct", ymd(found[1]))
         if "Which one should I change" in reply.text:
