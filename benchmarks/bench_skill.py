@@ -344,7 +344,9 @@ def web_service(work: Path, ca_bundle: Path, pki: AlexaPki) -> Iterator[int]:
             assert server.stdout is not None
             line = server.stdout.readline().strip()
             if not line.isdigit():
-                raise SystemExit(f"bench: the web service did not start; see {work / 'web.log'}")
+                # The folder goes with the run: what the service said is shown here.
+                said = (work / "web.log").read_text(errors="replace").strip().splitlines()[-5:]
+                raise SystemExit("bench: the web service did not start:\n" + "\n".join(said))
             yield int(line)
         finally:
             server.terminate()

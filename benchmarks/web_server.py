@@ -36,11 +36,12 @@ def main() -> None:
 
     app.add_url_rule("/hello", "hello", hello, methods=["POST"])
     try:  # the service's own server, where it has one (request deadline, JSON refusals)
+        from laser_recovery.web.serving import listen
         from laser_recovery.web.serving import server as service_server
     except ImportError:  # werkzeug's threaded server, as Flask's app.run(threaded=True) makes it
         server = make_server("127.0.0.1", 0, app, threaded=True)
     else:
-        server = service_server(app, "127.0.0.1", 0, getattr(settings, "read_timeout", 10.0))
+        server = service_server(app, listen("127.0.0.1", 0), getattr(settings, "read_timeout", 10.0))
     print(server.port, flush=True)
     server.serve_forever()
 
