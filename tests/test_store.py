@@ -24,6 +24,7 @@ from laser_recovery.store import (
     Change,
     PatientId,
     PatientRecord,
+    Reminder,
     StoreError,
     TreatmentStore,
     account_key,
@@ -282,7 +283,7 @@ def test_item_shape(table: str, raw_item: Callable[[str], dict]) -> None:
     assert item["profile"] == {"S": SHARED_PROFILE}
     assert sorted(item["treatments"]["SS"]) == ["2026-03-02", "2026-04-06"]
     assert item["welcomed"] == {"BOOL": False}
-    assert item["schema_version"] == {"N": "3"}
+    assert item["schema_version"] == {"N": "4"}
     assert item["created_at"] == first["created_at"]
     assert item["updated_at"]["S"].endswith("+00:00")
     assert "TEST-PATIENT" not in str(item)  # only the hashed key is stored
@@ -476,6 +477,21 @@ def test_treatments_told_of_in_advance_are_kept_until_forgotten(store: Treatment
     assert after.planned == (D2 + timedelta(days=60),)
     after = store.update(KEY, Change(remove=D1, unplan=after.planned))  # a write that reads first
     assert (after.treatments, after.planned) == ((D2,), ())
+
+
+def test_reminders_are_kept_replaced_and_dropped_with_the_record(store: TreatmentStore) -> None:
+    sun, makeup = Reminder("sun", D3, "token-sun"), Reminder("makeup", D2, "token-makeup")
+    store.update(KEY, Change(add=D1))
+    assert store.update(KEY, Change(reminders=(sun, makeup))).reminders == (sun, makeup)
+    # Changing a date leaves them as they are: moving them is the skill's to decide.
+    assert store.update(KEY, Change(remove=D1, add=D2)).reminders == (sun, makeup)
+    assert store.get(KEY).reminders == (sun, makeup)
+    assert store.update(KEY, Change(reminders=(makeup,))).reminders == (makeup,)
+    assert store.update(KEY, Change(reminders=())).reminders == ()
+    store.update(KEY, Change(reminders=(sun,)))
+    store.delete(KEY)
+    assert store.get(KEY) is None
+    assert "token" not in repr(sun)  # a token is a credential of sorts: never in a log line
 
 
 def on_disk(path: Path) -> bytes:

@@ -8,6 +8,7 @@ Item shape (documented in the README):
     zones           L     [{device: S, zone: S}]: the last time zone seen per device digest
     undated         S     the day a treatment was told without its date; usually absent
     planned         SS    the days of treatments told of in advance; usually absent
+    reminders       L     [{kind: S, day: S, token: S}]: reminders set with Alexa; usually absent
     welcomed        BOOL
     created_at      S     ISO UTC, set once
     updated_at      S     ISO UTC, every write
@@ -32,7 +33,7 @@ from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
 from .. import budget
-from .model import SCHEMA_VERSION, Change, PatientId, PatientRecord, StoreError
+from .model import SCHEMA_VERSION, Change, PatientId, PatientRecord, Reminder, StoreError
 
 # Alexa gives up after 8 s and the function after 7 s. Worst case per call, with these
 # numbers: two attempts of at most 0.5 s connect + 0.6 s read, plus botocore's jittered
@@ -291,6 +292,7 @@ _NAMES = (
     "#zones",
     "#undated",
     "#planned",
+    "#reminders",
     "#created_at",
     "#updated_at",
     "#schema_version",
@@ -333,6 +335,11 @@ def _parts(change: Change) -> dict[str, Any]:
     if change.plan is not None:
         add.append("#planned :planned")
         values[":planned"] = {"SS": [change.plan.isoformat()]}
+    if change.reminders:
+        assign.append("#reminders = :reminders")
+        values[":reminders"] = _reminders_value(change.reminders)
+    elif change.reminders is not None:
+        remove.append("#reminders")
     return {"assign": assign, "add": add, "remove": remove, "delete": delete, "values": values}
 
 
@@ -365,11 +372,24 @@ def _whole(record: PatientRecord, seen: dict[str, Any]) -> dict[str, Any]:
         values[":planned"] = {"SS": [d.isoformat() for d in record.planned]}
     else:
         remove.append("#planned")
+    if record.reminders:
+        assign.append("#reminders = :reminders")
+        values[":reminders"] = _reminders_value(record.reminders)
+    else:
+        remove.append("#reminders")
     return {"assign": assign, "remove": remove, "values": values}
 
 
 def _zones_value(zones: tuple[tuple[str, str], ...]) -> dict[str, Any]:
     return {"L": [{"M": {"device": {"S": d}, "zone": {"S": z}}} for d, z in zones]}
+
+
+def _reminders_value(reminders: tuple[Reminder, ...]) -> dict[str, Any]:
+    return {
+        "L": [
+            {"M": {"kind": {"S": r.kind}, "day": {"S": r.day.isoformat()}, "token": {"S": r.token}}} for r in reminders
+        ]
+    }
 
 
 def _record(item: dict[str, Any]) -> PatientRecord:
@@ -385,4 +405,8 @@ def _record(item: dict[str, Any]) -> PatientRecord:
         zones=tuple((z["M"]["device"]["S"], z["M"]["zone"]["S"]) for z in zones),
         undated=date.fromisoformat(undated) if undated else None,
         planned=tuple(sorted(date.fromisoformat(d) for d in planned)),
+        reminders=tuple(
+            Reminder(r["M"]["kind"]["S"], date.fromisoformat(r["M"]["day"]["S"]), r["M"]["token"]["S"])
+            for r in item.get("reminders", {}).get("L", [])
+        ),
     )

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Protocol
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 # The profile of an account's shared record: the one used when Alexa did not recognise the
 # speaker. Not empty, because DynamoDB refuses empty key strings; and never equal to a
@@ -31,6 +31,15 @@ class StoreError(RuntimeError):
 
 
 @dataclass(frozen=True)
+class Reminder:
+    """A reminder set with Alexa: what it is for, the day it goes off, and Alexa's token."""
+
+    kind: str
+    day: date
+    token: str = field(repr=False)
+
+
+@dataclass(frozen=True)
 class PatientRecord:
     """What the answers need, and nothing else.
 
@@ -41,7 +50,9 @@ class PatientRecord:
     treatments the patient told of in advance ("my next session is on December 1st"): from each
     day on, nothing says "yes" until they say whether they had it. `zones` pairs a device
     digest with the time zone the Settings API last gave for it, most recent last, for turns
-    when the API cannot answer.
+    when the API cannot answer. `reminders` are the reminders the skill set with Alexa for the
+    patient: what each is for, the day it goes off, and Alexa's token for it, so it can be
+    moved or deleted when the dates change or are forgotten.
     """
 
     treatments: tuple[date, ...] = ()
@@ -50,6 +61,7 @@ class PatientRecord:
     zones: tuple[tuple[str, str], ...] = ()
     undated: date | None = None
     planned: tuple[date, ...] = ()
+    reminders: tuple[Reminder, ...] = ()
 
     @property
     def latest(self) -> date | None:
@@ -86,7 +98,13 @@ class PatientRecord:
             undated=change.undated or (None if change.dated else self.undated),
             # What is taken off first, so that a day moved to itself stays.
             planned=tuple(sorted((set(self.planned) - set(change.unplan)) | ({change.plan} if change.plan else set()))),
+            reminders=self.reminders if change.reminders is None else change.reminders,
         )
+
+    @property
+    def settled(self) -> bool:
+        """Whether the newest date stands: told, not waiting for a yes, no undated treatment."""
+        return self.latest is not None and not self.latest_unconfirmed and self.undated is None
 
     def arrived(self, today: date) -> date | None:
         """The first treatment told of in advance whose day has come by `today`, if any: it
@@ -117,6 +135,7 @@ class Change:
     dated: bool = False
     plan: date | None = None
     unplan: tuple[date, ...] = ()
+    reminders: tuple[Reminder, ...] | None = None  # all of them, as they now stand
 
     def __bool__(self) -> bool:
         return self != Change()

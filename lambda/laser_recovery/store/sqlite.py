@@ -15,7 +15,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 from .. import budget
-from .model import SCHEMA_VERSION, Change, PatientId, PatientRecord, StoreError
+from .model import SCHEMA_VERSION, Change, PatientId, PatientRecord, Reminder, StoreError
 
 # The file's layout is marked with SQLite's user_version, so a file written by another layout
 # is recognised. One script, one transaction: no other process sees the tables unmarked.
@@ -29,6 +29,7 @@ CREATE TABLE IF NOT EXISTS patients (
     zones TEXT,
     undated TEXT,
     planned TEXT,
+    reminders TEXT,
     created_at TEXT NOT NULL,
     updated_at TEXT NOT NULL,
     schema_version INTEGER NOT NULL,
@@ -47,7 +48,7 @@ COMMIT;
 
 # Layout 1 had no unconfirmed dates, remembered zones or undated note, and layout 2 no
 # planned treatment: what a layout lacks starts empty.
-_COLUMNS_SINCE = {2: ("unconfirmed", "zones", "undated"), 3: ("planned",)}
+_COLUMNS_SINCE = {2: ("unconfirmed", "zones", "undated"), 3: ("planned",), 4: ("reminders",)}
 
 
 def _migration(layout: int) -> str:
@@ -144,14 +145,15 @@ class SQLiteStore:
                 )
             wanted = current.changed(change)
             db.execute(
-                "UPDATE patients SET welcomed = ?, unconfirmed = ?, zones = ?, undated = ?, planned = ?"
-                f" WHERE {_WHERE}",
+                "UPDATE patients SET welcomed = ?, unconfirmed = ?, zones = ?, undated = ?, planned = ?,"
+                f" reminders = ? WHERE {_WHERE}",
                 (
                     int(wanted.welcomed),
                     json.dumps([d.isoformat() for d in wanted.unconfirmed]) if wanted.unconfirmed else None,
                     json.dumps([list(pair) for pair in wanted.zones]) if wanted.zones else None,
                     wanted.undated.isoformat() if wanted.undated else None,
                     json.dumps([d.isoformat() for d in wanted.planned]) if wanted.planned else None,
+                    _reminders_json(wanted.reminders),
                     patient.account,
                     patient.profile,
                 ),
@@ -302,9 +304,14 @@ _LAYOUTS = {
         "account,created_at,profile,schema_version,unconfirmed,undated,updated_at,welcomed,zones",
         "account,day,profile",
     ),
-    SCHEMA_VERSION: (
+    3: (
         "patients,treatments",
         "account,created_at,planned,profile,schema_version,unconfirmed,undated,updated_at,welcomed,zones",
+        "account,day,profile",
+    ),
+    SCHEMA_VERSION: (
+        "patients,treatments",
+        "account,created_at,planned,profile,reminders,schema_version,unconfirmed,undated,updated_at,welcomed,zones",
         "account,day,profile",
     ),
 }
@@ -372,13 +379,17 @@ def _private(path: str, flags: int = 0) -> None:
         os.close(descriptor)
 
 
+def _reminders_json(reminders: tuple[Reminder, ...]) -> str | None:
+    return json.dumps([[r.kind, r.day.isoformat(), r.token] for r in reminders]) if reminders else None
+
+
 def _read(db: sqlite3.Connection, patient: PatientId) -> PatientRecord | None:
     key = (patient.account, patient.profile)
-    query = f"SELECT welcomed, unconfirmed, zones, undated, planned FROM patients WHERE {_WHERE}"
+    query = f"SELECT welcomed, unconfirmed, zones, undated, planned, reminders FROM patients WHERE {_WHERE}"
     row = db.execute(query, key).fetchone()
     if row is None:
         return None
-    welcomed, unconfirmed, zones, undated, planned = row
+    welcomed, unconfirmed, zones, undated, planned, reminders = row
     days = db.execute(f"SELECT day FROM treatments WHERE {_WHERE} ORDER BY day", key).fetchall()
     return PatientRecord(
         treatments=tuple(date.fromisoformat(d) for (d,) in days),
@@ -387,4 +398,7 @@ def _read(db: sqlite3.Connection, patient: PatientId) -> PatientRecord | None:
         zones=tuple((str(d), str(z)) for d, z in json.loads(zones)) if zones else (),
         undated=date.fromisoformat(undated) if undated else None,
         planned=tuple(date.fromisoformat(d) for d in json.loads(planned)) if planned else (),
+        reminders=tuple(Reminder(str(k), date.fromisoformat(d), str(t)) for k, d, t in json.loads(reminders))
+        if reminders
+        else (),
     )
