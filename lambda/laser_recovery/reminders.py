@@ -27,6 +27,18 @@ def due(kind: str, treatment: date, protocol: Protocol) -> date:
     return treatment + timedelta(days=days[kind])
 
 
+def when(kind: str, record: PatientRecord, protocol: Protocol) -> date | None:
+    """The day a reminder of `kind` goes off for this record: counted from the newest date,
+    or from a treatment told of in advance if that comes first (the reminder would otherwise
+    say "it's fine now" after it)."""
+    if record.latest is None:
+        return None
+    day = due(kind, record.latest, protocol)
+    if record.planned is not None and record.planned <= day:
+        day = due(kind, max(record.planned, record.latest), protocol)
+    return day
+
+
 @dataclass(frozen=True)
 class Moves:
     """What to do with the reminders kept, given the record as it now stands."""
@@ -47,9 +59,9 @@ def follow(record: PatientRecord, today: LocalDay, protocol: Protocol) -> Moves:
     move: list[tuple[Reminder, date]] = []
     drop: list[Reminder] = []
     expired: list[Reminder] = []
-    stands = record.latest if record.settled else None
+    stands = record.latest if record.settled and not record.arrived(today.latest) else None
     for reminder in record.reminders:
-        day = due(reminder.kind, stands, protocol) if stands is not None else None
+        day = when(reminder.kind, record, protocol) if stands is not None else None
         if day == reminder.day:
             (expired if day < today.earliest else keep).append(reminder)
         elif day is None or day <= today.latest:
