@@ -7,6 +7,7 @@ values are SSML built here, so a stray "&" or "<" in the words can never break t
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping, Sequence
 from datetime import date
 from functools import cache
@@ -33,6 +34,7 @@ class Speech:
             "sun_range": self.span(protocol.sun_minimum_days, protocol.sun_safe_days),
             "makeup": self.duration(protocol.makeup_days),
             "results_range": self.span(protocol.results_from_days, protocol.results_by_days),
+            "results_by": self.duration(protocol.results_by_days),
         }
 
     def text(self, key: str) -> Any:
@@ -51,6 +53,19 @@ class Speech:
 
     def weekday_date(self, day: date) -> str:
         return f"{self.text('calendar.weekdays')[day.weekday()]}, {self.calendar_date(day)}"
+
+    def plain(self, speech: str) -> str:
+        """SSML made plain text, for where nothing reads SSML: dates in words, no markup."""
+
+        def spoken(match: re.Match[str]) -> str:
+            day = date(int(match[1][:4]), int(match[1][4:6]), int(match[1][6:]))
+            weekday = self.text("calendar.weekdays")[day.weekday()]
+            month = self.text("calendar.months")[day.month - 1]
+            words = str(self.text("calendar.plain_date"))
+            return words.format(weekday=weekday, month=month, day=day.day, year=day.year)
+
+        text = re.sub(rf"\w+, {_DATE_MARK}(\d{{8}})</say-as>", spoken, unwrap(speech))
+        return re.sub(r"<[^>]+>", "", text).replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
 
     def days(self, n: int) -> str:
         return self.say("calendar.one_day") if n == 1 else self.say("calendar.days", n=n)
