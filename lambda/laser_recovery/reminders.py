@@ -29,14 +29,17 @@ def due(kind: str, treatment: date, protocol: Protocol) -> date:
 
 def when(kind: str, record: PatientRecord, protocol: Protocol) -> date | None:
     """The day a reminder of `kind` goes off for this record: counted from the newest date,
-    or from a treatment told of in advance if that comes first (the reminder would otherwise
-    say "it's fine now" after it)."""
+    or from a treatment told of in advance that comes before that day (the reminder would
+    otherwise say "it's fine now" after it), and so on."""
     if record.latest is None:
         return None
-    day = due(kind, record.latest, protocol)
-    if record.planned is not None and record.planned <= day:
-        day = due(kind, max(record.planned, record.latest), protocol)
-    return day
+    base = record.latest
+    while True:
+        day = due(kind, base, protocol)
+        sooner = [booked for booked in record.planned if base < booked <= day]
+        if not sooner:
+            return day
+        base = max(sooner)
 
 
 @dataclass(frozen=True)
@@ -59,7 +62,7 @@ def follow(record: PatientRecord, today: LocalDay, protocol: Protocol) -> Moves:
     move: list[tuple[Reminder, date]] = []
     drop: list[Reminder] = []
     expired: list[Reminder] = []
-    stands = record.latest if record.settled and not record.arrived(today.latest) else None
+    stands = record.latest if record.settled and record.arrived(today.latest) is None else None
     for reminder in record.reminders:
         day = when(reminder.kind, record, protocol) if stands is not None else None
         if day == reminder.day:
