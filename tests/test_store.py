@@ -11,7 +11,7 @@ import stat
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import closing
-from datetime import date, timedelta
+from datetime import date, time, timedelta
 from pathlib import Path
 
 import boto3
@@ -488,7 +488,9 @@ def test_reminders_are_kept_replaced_and_dropped_with_the_record(store: Treatmen
     assert store.get(KEY).reminders == (sun, makeup)
     assert store.update(KEY, Change(reminders=(makeup,))).reminders == (makeup,)
     assert store.update(KEY, Change(reminders=())).reminders == ()
-    store.update(KEY, Change(reminders=(sun,)))
+    daily = Reminder("sunscreen", D3, "token-daily", time(8, 30))  # a daily one keeps its time
+    assert store.update(KEY, Change(reminders=(sun, daily))).reminders == (sun, daily)
+    assert store.get(KEY).reminders == (sun, daily)
     store.delete(KEY)
     assert store.get(KEY) is None
     assert "token" not in repr(sun)  # a token is a credential of sorts: never in a log line

@@ -17,6 +17,9 @@ from contextvars import ContextVar
 
 # What a turn may spend waiting on calls, leaving the rest of the function's 7 s to answer.
 TURN_SECONDS = 6.0
+# What a call to the store may take at worst (DynamoDB: two attempts of connect and read,
+# with backoff; store/dynamodb.py): calls made before a write leave it this much.
+STORE_RESERVE_SECONDS = 3.5
 # On Lambda, the function's own clock may be shorter (a smaller timeout): keep this margin.
 LAMBDA_MARGIN_SECONDS = 0.5
 

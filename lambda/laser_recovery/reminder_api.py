@@ -9,12 +9,10 @@ certainly was not.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 from ask_sdk_model.services import ServiceException
-
-from .reminders import TIME_OF_DAY
 
 SCOPE = "alexa::alerts:reminders:skill:readwrite"
 
@@ -35,8 +33,17 @@ class Unavailable(ReminderFailure):
         self.maybe_done = maybe_done
 
 
-def create(client: Any, day: date, zone: str | None, locale: str, ssml: str, text: str, now: datetime) -> str:
-    """Set a one-time reminder at 10 a.m. on `day` in the device's time zone; Alexa's token for it.
+def create(
+    client: Any,
+    first: datetime,
+    zone: str | None,
+    locale: str,
+    speech: tuple[str, str],
+    now: datetime,
+    until: datetime | None = None,
+) -> str:
+    """Set a reminder at `first` (the device's local time, in `zone`), said as `speech` (SSML,
+    plain text); with `until`, again every day at that time until then. Alexa's token for it.
 
     `zone` is the device's zone when the skill knows it; without one, Alexa uses the device's.
     """
@@ -44,6 +51,7 @@ def create(client: Any, day: date, zone: str | None, locale: str, ssml: str, tex
         AlertInfo,
         PushNotification,
         PushNotificationStatus,
+        Recurrence,
         ReminderRequest,
         SpokenInfo,
         SpokenText,
@@ -51,12 +59,18 @@ def create(client: Any, day: date, zone: str | None, locale: str, ssml: str, tex
         TriggerType,
     )
 
+    ssml, text = speech
+    daily = None
+    if until is not None:
+        rule = f"FREQ=DAILY;BYHOUR={first.hour};BYMINUTE={first.minute};BYSECOND=0;INTERVAL=1"
+        daily = Recurrence(start_date_time=first, end_date_time=until, recurrence_rules=[rule])
     request = ReminderRequest(
         request_time=now.replace(tzinfo=None, microsecond=0),
         trigger=Trigger(
             object_type=TriggerType.SCHEDULED_ABSOLUTE,
-            scheduled_time=datetime.combine(day, TIME_OF_DAY),
+            scheduled_time=first,
             time_zone_id=zone,
+            recurrence=daily,
         ),
         alert_info=AlertInfo(SpokenInfo([SpokenText(locale=locale, ssml=ssml, text=text)])),
         push_notification=PushNotification(PushNotificationStatus.ENABLED),
@@ -84,6 +98,7 @@ def delete(client: Any, token: str) -> None:
 def _failure(error: ServiceException, *, creating: bool) -> ReminderFailure:
     if error.status_code in (401, 403):
         return NoPermission(str(error.status_code))
-    # 500 is also what the SDK reports when the call itself failed (deadline, connection):
-    # the request may have reached Alexa.
-    return Unavailable(maybe_done=creating and error.status_code >= 500)
+    # When the call itself failed (the deadline passed, the connection broke), the SDK reports
+    # a 500 with no headers: the request may have reached Alexa and been carried out. An
+    # answer Alexa sent (429, 5xx) says it was not.
+    return Unavailable(maybe_done=creating and error.headers is None)

@@ -11,26 +11,36 @@ that said "sunbathing is fine now" on the old day would be a "yes" before day 56
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, time, timedelta
+from datetime import date, datetime, time, timedelta
 
-from .dates import LocalDay
 from .recovery import Protocol
 from .store import PatientRecord, Reminder
 
-KINDS = ("sun", "makeup", "results")
+# One-time reminders on the day a rule turns, and the daily sunscreen reminder, which ends by
+# itself when the full weeks without sunbathing are over.
+KINDS = ("sun", "makeup", "results", "sunscreen")
+DAILY = "sunscreen"
 TIME_OF_DAY = time(10, 0)
+# The question each reminder is about: asked for one whose day has come, its answer is given.
+QUESTION = {"sun": "SunIntent", "makeup": "MakeupIntent", "results": "ResultsIntent", "sunscreen": "SunscreenIntent"}
 
 
 def due(kind: str, treatment: date, protocol: Protocol) -> date:
-    """The day the reminder of `kind` goes off, after a treatment on `treatment`."""
-    days = {"sun": protocol.sun_safe_days, "makeup": protocol.makeup_days, "results": protocol.results_by_days}
+    """The day the reminder of `kind` goes off after a treatment on `treatment` (for the daily
+    one, the day it stops)."""
+    days = {
+        "sun": protocol.sun_safe_days,
+        "makeup": protocol.makeup_days,
+        "results": protocol.results_by_days,
+        "sunscreen": protocol.sun_safe_days,
+    }
     return treatment + timedelta(days=days[kind])
 
 
-def when(kind: str, record: PatientRecord, protocol: Protocol) -> date | None:
-    """The day a reminder of `kind` goes off for this record: counted from the newest date,
-    or from a treatment told of in advance that comes before that day (the reminder would
-    otherwise say "it's fine now" after it), and so on."""
+def when(kind: str, record: PatientRecord, protocol: Protocol) -> tuple[date, date] | None:
+    """The treatment a reminder of `kind` counts from, and the day it goes off: counted from
+    the newest date, or from a treatment told of in advance that comes before that day (the
+    reminder would otherwise say "it's fine now" after it), and so on."""
     if record.latest is None:
         return None
     base = record.latest
@@ -38,8 +48,19 @@ def when(kind: str, record: PatientRecord, protocol: Protocol) -> date | None:
         day = due(kind, base, protocol)
         sooner = [booked for booked in record.planned if base < booked <= day]
         if not sooner:
-            return day
+            return base, day
         base = max(sooner)
+
+
+def first_daily(at: time, ends: date, latest: date, local_now: datetime | None) -> datetime | None:
+    """When the daily reminder at `at` first goes off: today if that time is still to come
+    where the patient is (known only when the device told its zone), else tomorrow, by the
+    latest date it can be; None when no day is left before it `ends`."""
+    if local_now is not None and local_now.time() < at:
+        start = local_now.date()
+    else:
+        start = (local_now.date() if local_now is not None else latest) + timedelta(days=1)
+    return datetime.combine(start, at) if start < ends else None
 
 
 @dataclass(frozen=True)
@@ -55,19 +76,21 @@ class Moves:
         return bool(self.move or self.drop or self.expired)
 
 
-def follow(record: PatientRecord, today: LocalDay, protocol: Protocol) -> Moves:
+def follow(record: PatientRecord, earliest: date, latest: date, protocol: Protocol) -> Moves:
     """How the record's reminders must change so that each goes off on the day its rule turns
-    after the newest date, and none rests on a date that does not stand."""
+    after the newest date, and none rests on a date that does not stand. `earliest` and
+    `latest` are the dates it may be for the patient (one day, when their zone is known)."""
     keep: list[Reminder] = []
     move: list[tuple[Reminder, date]] = []
     drop: list[Reminder] = []
     expired: list[Reminder] = []
-    stands = record.latest if record.settled and record.arrived(today.latest) is None else None
+    stands = record.settled and record.arrived(latest) is None
     for reminder in record.reminders:
-        day = when(reminder.kind, record, protocol) if stands is not None else None
+        counted = when(reminder.kind, record, protocol) if stands else None
+        day = counted[1] if counted else None
         if day == reminder.day:
-            (expired if day < today.earliest else keep).append(reminder)
-        elif day is None or day <= today.latest:
+            (expired if reminder.day < earliest else keep).append(reminder)
+        elif day is None or day <= latest:
             drop.append(reminder)
         else:
             move.append((reminder, day))

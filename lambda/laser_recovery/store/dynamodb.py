@@ -8,7 +8,7 @@ Item shape (documented in the README):
     zones           L     [{device: S, zone: S}]: the last time zone seen per device digest
     undated         S     the day a treatment was told without its date; usually absent
     planned         SS    the days of treatments told of in advance; usually absent
-    reminders       L     [{kind: S, day: S, token: S}]: reminders set with Alexa; usually absent
+    reminders       L     [{kind: S, day: S, token: S, at: S (daily ones)}]: reminders set with Alexa; usually absent
     welcomed        BOOL
     created_at      S     ISO UTC, set once
     updated_at      S     ISO UTC, every write
@@ -25,7 +25,7 @@ import logging
 import os
 import threading
 from collections.abc import Iterator, Sequence
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
 from typing import Any
 
 import boto3
@@ -385,11 +385,17 @@ def _zones_value(zones: tuple[tuple[str, str], ...]) -> dict[str, Any]:
 
 
 def _reminders_value(reminders: tuple[Reminder, ...]) -> dict[str, Any]:
-    return {
-        "L": [
-            {"M": {"kind": {"S": r.kind}, "day": {"S": r.day.isoformat()}, "token": {"S": r.token}}} for r in reminders
-        ]
-    }
+    def value(r: Reminder) -> dict[str, Any]:
+        fields = {"kind": {"S": r.kind}, "day": {"S": r.day.isoformat()}, "token": {"S": r.token}}
+        return {"M": fields | ({"at": {"S": r.at.isoformat()}} if r.at else {})}
+
+    return {"L": [value(r) for r in reminders]}
+
+
+def _reminder(fields: dict[str, Any]) -> Reminder:
+    at = fields.get("at", {}).get("S")
+    day = date.fromisoformat(fields["day"]["S"])
+    return Reminder(fields["kind"]["S"], day, fields["token"]["S"], time.fromisoformat(at) if at else None)
 
 
 def _record(item: dict[str, Any]) -> PatientRecord:
@@ -405,8 +411,5 @@ def _record(item: dict[str, Any]) -> PatientRecord:
         zones=tuple((z["M"]["device"]["S"], z["M"]["zone"]["S"]) for z in zones),
         undated=date.fromisoformat(undated) if undated else None,
         planned=tuple(sorted(date.fromisoformat(d) for d in planned)),
-        reminders=tuple(
-            Reminder(r["M"]["kind"]["S"], date.fromisoformat(r["M"]["day"]["S"]), r["M"]["token"]["S"])
-            for r in item.get("reminders", {}).get("L", [])
-        ),
+        reminders=tuple(_reminder(r["M"]) for r in item.get("reminders", {}).get("L", [])),
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field, replace
-from datetime import date
+from datetime import date, time
 from typing import Protocol
 
 SCHEMA_VERSION = 4
@@ -32,11 +32,13 @@ class StoreError(RuntimeError):
 
 @dataclass(frozen=True)
 class Reminder:
-    """A reminder set with Alexa: what it is for, the day it goes off, and Alexa's token."""
+    """A reminder set with Alexa: what it is for, the day it goes off (for a daily one, the
+    day it ends), Alexa's token, and for a daily one the time of day the patient chose."""
 
     kind: str
     day: date
     token: str = field(repr=False)
+    at: time | None = None
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from datetime import time as time_of_day
 from pathlib import Path
 
 from .. import budget
@@ -380,7 +381,13 @@ def _private(path: str, flags: int = 0) -> None:
 
 
 def _reminders_json(reminders: tuple[Reminder, ...]) -> str | None:
-    return json.dumps([[r.kind, r.day.isoformat(), r.token] for r in reminders]) if reminders else None
+    if not reminders:
+        return None
+    return json.dumps([[r.kind, r.day.isoformat(), r.token, *([r.at.isoformat()] if r.at else [])] for r in reminders])
+
+
+def _reminder(kind: str, day: str, token: str, at: str | None = None) -> Reminder:
+    return Reminder(str(kind), date.fromisoformat(day), str(token), time_of_day.fromisoformat(at) if at else None)
 
 
 def _read(db: sqlite3.Connection, patient: PatientId) -> PatientRecord | None:
@@ -398,7 +405,5 @@ def _read(db: sqlite3.Connection, patient: PatientId) -> PatientRecord | None:
         zones=tuple((str(d), str(z)) for d, z in json.loads(zones)) if zones else (),
         undated=date.fromisoformat(undated) if undated else None,
         planned=tuple(date.fromisoformat(d) for d in json.loads(planned)) if planned else (),
-        reminders=tuple(Reminder(str(k), date.fromisoformat(d), str(t)) for k, d, t in json.loads(reminders))
-        if reminders
-        else (),
+        reminders=tuple(_reminder(*r) for r in json.loads(reminders)) if reminders else (),
     )
