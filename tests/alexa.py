@@ -8,7 +8,7 @@ import re
 import time
 import uuid
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from html import unescape
 from http.server import ThreadingHTTPServer
@@ -22,6 +22,7 @@ SKILL_ID = "amzn1.ask.skill.00000000-0000-0000-0000-000000000000"
 # The Settings API stand-ins listen here; the skill calls no other host than those it is told.
 LOOPBACK_API = ("127.0.0.1",)
 Handler = Callable[[dict[str, Any], Any], dict[str, Any]]
+REMINDERS_SCOPE = "alexa::alerts:reminders:skill:readwrite"
 
 
 @dataclass
@@ -79,6 +80,7 @@ class Conversation:
     person_id: str | None = None
     attributes: dict[str, Any] | None = None  # None: the next request opens a new session
     session_id: str = ""
+    reminders_allowed: bool = False  # the patient has granted the reminders permission
 
     def _send(self, request: dict[str, Any]) -> Reply:
         new = self.attributes is None
@@ -93,6 +95,8 @@ class Conversation:
         }
         if self.person_id:
             system["person"] = {"personId": self.person_id}
+        if self.reminders_allowed:
+            system["user"]["permissions"] = {"scopes": {REMINDERS_SCOPE: {"status": "GRANTED"}}}
         envelope = {
             "version": "1.0",
             "session": {
@@ -111,7 +115,9 @@ class Conversation:
             },
         }
         reply = Reply(self.handler(json.loads(json.dumps(envelope)), None))
-        ended = reply.ends is not False or request["type"] == "SessionEndedRequest"
+        # A skill connection (the permission request) hands the session to Alexa and back.
+        connecting = reply.ends is None and any(d.get("type") == "Connections.SendRequest" for d in reply.directives)
+        ended = (reply.ends is not False and not connecting) or request["type"] == "SessionEndedRequest"
         self.attributes = None if ended else reply.session
         return reply
 
@@ -145,6 +151,21 @@ class Conversation:
             request["dialogState"] = dialog_state
         return self._send(request)
 
+    def permission_answer(self, status: str, token: str, code: str = "200") -> Reply:
+        """Alexa's Connections.Response to the skill's AskFor request, as it sends it.
+        An ACCEPTED answer also grants the permission in the envelopes that follow."""
+        if status == "ACCEPTED" and code == "200":
+            self.reminders_allowed = True
+        return self._send(
+            {
+                "type": "Connections.Response",
+                "name": "AskFor",
+                "status": {"code": code, "message": "OK" if code == "200" else "error"},
+                "payload": {"permissionScope": REMINDERS_SCOPE, "status": status},
+                "token": token,
+            }
+        )
+
     def end(self, reason: str = "USER_INITIATED") -> Reply:
         return self._send({"type": "SessionEndedRequest", "reason": reason})
 
@@ -154,7 +175,8 @@ class Conversation:
 
 
 class SettingsApi:
-    """The Alexa Settings API's time-zone call, served over HTTPS on loopback.
+    """The Alexa Settings API's time-zone call and the Reminders API, served over HTTPS on
+    loopback at one apiEndpoint, as Alexa serves both.
 
     `behaviour` is how it answers: "up", "failing" (500), "hang" (nothing for `stall`
     seconds), "trickle" (a correct answer, one byte every `trickle_gap` seconds) or
@@ -169,6 +191,7 @@ class SettingsApi:
         self.calls = 0
         self.outage_calls: int | None = None  # after this many calls, back to "up"
         self.url = ""  # set by the fixture that starts it
+        self.reminders = RemindersApi()
 
     @property
     def failing(self) -> bool:
@@ -192,6 +215,46 @@ class SettingsApi:
         return 200, json.dumps(self.zones[match[1]])
 
 
+class RemindersApi:
+    """The Reminders API: reminders set, by token, with the JSON the skill sent for each.
+
+    `behaviour` is how it answers: "up", "unauthorized" (401), "forbidden" (403, the
+    permission taken back), "throttled" (429), "failing" (500), "hang" (nothing for `stall`
+    seconds) or "made_then_hang" (the reminder is made, then no answer: a timeout that did
+    the work).
+    """
+
+    def __init__(self) -> None:
+        self.reset()
+
+    def reset(self) -> None:
+        self.set: dict[str, dict[str, Any]] = {}
+        self.behaviour = "up"
+        self.stall = 4.0
+        self.created = 0
+        self.deleted: list[str] = []
+        self.authorizations: list[str] = []
+
+    def answer(self, method: str, path: str, body: bytes, authorization: str) -> tuple[int, str]:
+        self.authorizations.append(authorization)
+        failure = {"unauthorized": 401, "forbidden": 403, "throttled": 429, "failing": 500}.get(self.behaviour)
+        if failure:
+            return failure, json.dumps({"code": str(failure), "message": "refused"})
+        if method == "POST" and path == "/v1/alerts/reminders":
+            token = f"reminder-{uuid.uuid4().hex}"
+            self.set[token] = json.loads(body)
+            self.created += 1
+            now = "2026-01-01T00:00:00.000"
+            return 201, json.dumps({"alertToken": token, "createdTime": now, "updatedTime": now, "status": "ON"})
+        match = re.fullmatch(r"/v1/alerts/reminders/([^/]+)", path)
+        if method == "DELETE" and match:
+            if self.set.pop(match[1], None) is None:
+                return 404, json.dumps({"code": "NOT_FOUND", "message": "no such reminder"})
+            self.deleted.append(match[1])
+            return 200, ""
+        return 404, json.dumps({"code": "NOT_FOUND", "message": "no such resource"})
+
+
 @contextmanager
 def settings_api_server(tls_dir: Path) -> Iterator[tuple[SettingsApi, str, Path]]:
     """Start the stand-in; yields it, its https base URL and the CA bundle to trust."""
@@ -200,6 +263,22 @@ def settings_api_server(tls_dir: Path) -> Iterator[tuple[SettingsApi, str, Path]
 
     class Handler(QuietHandler):
         protocol_version = "HTTP/1.1"  # keep-alive, as Alexa's API is: one handshake per client
+
+        def _reminders(self) -> None:
+            body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            reminders = api.reminders
+            if reminders.behaviour in ("hang", "made_then_hang"):
+                if reminders.behaviour == "made_then_hang":
+                    reminders.behaviour = "up"
+                    reminders.answer(self.command, self.path, body, self.headers.get("Authorization", ""))
+                    reminders.behaviour = "made_then_hang"
+                time.sleep(reminders.stall)
+                return
+            status, text = reminders.answer(self.command, self.path, body, self.headers.get("Authorization", ""))
+            with suppress(OSError):
+                self.send_bytes(status, text.encode(), "application/json")
+
+        do_POST = do_DELETE = _reminders  # noqa: N815 (the http.server interface)
 
         def do_GET(self) -> None:  # noqa: N802 (the http.server interface)
             status, body = api.answer(self.path)

@@ -82,6 +82,7 @@ def api(settings_api: tuple[SettingsApi, str, Path], monkeypatch: pytest.MonkeyP
     server.behaviour, server.outage_calls = "up", None
     server.calls = 0
     server.url = url
+    server.reminders.reset()
     return server
 
 

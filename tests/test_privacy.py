@@ -105,6 +105,14 @@ def test_the_service_logs_no_ids_tokens_or_dates(service: tuple[str, Path], api:
     talk.say("SunIntent")
     talk.say("CorrectTreatmentIntent", date="2026-10-20")
     talk.say("AMAZON.YesIntent")
+    talk.say("RemindIntent", resolved={"reminder": "sun"}, reminder="sun")  # asks for the permission
+    talk.permission_answer("ACCEPTED", "sun")
+    talk.say("RemindIntent", resolved={"reminder": "sunscreen"}, reminder="sunscreen", time="08:00")
+    api.reminders.behaviour = "failing"  # the move is refused: its failure is logged
+    talk.say("CorrectTreatmentIntent", date="2026-10-21")
+    api.reminders.behaviour = "up"
+    reminder_tokens = (*api.reminders.set, *api.reminders.deleted)
+    assert reminder_tokens
     api.behaviour = "failing"
     talk.hang_up()
     talk.say("ProgressIntent")
@@ -116,6 +124,8 @@ def test_the_service_logs_no_ids_tokens_or_dates(service: tuple[str, Path], api:
 
     logged = log_path.read_text()
     assert "refused request" in logged  # the refusal was logged: the scan saw real lines
-    secrets = (talk.user_id, talk.device_id, "SECRET-PERSON", TOKEN, *DATE_FORMS)
+    assert "a reminder was not deleted" in logged
+    reminder_days = ("2026-10-21", "20261021", "2026-12-15", "2026-12-16", "2026-12-14")  # and the days they go off
+    secrets = (talk.user_id, talk.device_id, "SECRET-PERSON", TOKEN, *DATE_FORMS, *reminder_tokens, *reminder_days)
     for secret in secrets:
         assert secret not in logged, secret

@@ -110,7 +110,8 @@ def test_dialog_prompts_exist():
 
 @pytest.mark.parametrize("phrase", MANIFEST["publishingInformation"]["locales"]["en-US"]["examplePhrases"])
 def test_every_example_phrase_is_in_the_model(phrase):
-    match = re.fullmatch(r"Alexa, (?:open|ask) laser recovery(?: (.+))?", phrase)
+    # "to" is one of the connecting words Alexa takes between the invocation and the request.
+    match = re.fullmatch(r"Alexa, (?:open|ask) laser recovery(?: (?:to )?(.+))?", phrase)
     assert match, phrase
     if match[1]:
         samples = {s.lower() for i in LANGUAGE["intents"] for s in i["samples"]}

@@ -221,6 +221,7 @@ ELICITED_SLOTS: dict[str, tuple[str, ...]] = {
     "OutdoorsIntent": ("date",),
     "ChooseTreatmentIntent": ("date",),
     "UpcomingTreatmentIntent": ("date",),
+    "RemindIntent": ("reminder", "time"),
 }
 READINGS = ("facts", "aftercare")
 _SPAN = re.compile(r"^(\d{4}-W\d{1,2}(-WE)?|(\d{4}|XXXX)-\d{2})$")  # a week, weekend or month

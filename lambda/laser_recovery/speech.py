@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Mapping, Sequence
-from datetime import date
+from datetime import date, time
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -66,6 +66,14 @@ class Speech:
 
         text = re.sub(rf"\w+, {_DATE_MARK}(\d{{8}})</say-as>", spoken, unwrap(speech))
         return re.sub(r"<[^>]+>", "", text).replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+
+    def clock(self, at: time) -> str:
+        """A time of day as the patient would say it: "8 a.m.", "7:30 p.m."."""
+        hour = at.hour % 12 or 12
+        half = self.say("calendar.am" if at.hour < 12 else "calendar.pm")
+        if at.minute == 0:
+            return self.say("calendar.clock_hour", hour=hour, half=half)
+        return self.say("calendar.clock", hour=hour, minute=f"{at.minute:02d}", half=half)
 
     def days(self, n: int) -> str:
         return self.say("calendar.one_day") if n == 1 else self.say("calendar.days", n=n)

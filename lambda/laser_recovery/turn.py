@@ -61,6 +61,7 @@ class Turn:
         self._pending = Change()  # bookkeeping (notice heard, device zone) for the next write
         self._noticed = False
         self.answered_from: date | None = None  # the treatment date this turn's answers rest on
+        self.notes: list[str] = []  # said after the answer: what changed with the reminders
 
     @staticmethod
     def of(handler_input: HandlerInput) -> Turn:
@@ -122,9 +123,34 @@ class Turn:
         )
         self._record = self.store.update(self.patient, change)
         self._pending = Change()
+        if change.reminders is None and self._record.reminders:
+            self._keep_reminders_in_step()
         return self._record
 
+    def _keep_reminders_in_step(self) -> None:
+        """The dates changed: each reminder moves to its new day, or goes (H18)."""
+        from .reminding import keep_in_step  # the Reminders API's models: only when needed
+
+        record = self.record
+        reminders, notes = keep_in_step(self, record)
+        self.notes.extend(notes)
+        if reminders == record.reminders:
+            return
+        try:
+            self._record = self.store.update(self.patient, Change(reminders=reminders))
+        except StoreError as error:
+            # The dates are saved; the reminders moved with Alexa but are not listed as they
+            # now stand, so the patient is told to check them (H18).
+            log.warning("reminders not recorded: %s", error)
+            self.notes.append(self.speech.say("reminders.unrecorded"))
+
     def forget(self) -> None:
+        """Delete the patient's record, and first the reminders set for it with Alexa."""
+        if self.record.reminders:
+            from .reminding import take_back
+
+            if take_back(self, self.record.reminders):
+                self.notes.append(self.speech.say("reminders.not_forgotten"))
         self.store.delete(self.patient)
         self._record = PatientRecord(welcomed=self.record.welcomed)
         self.state.recorded = None
@@ -169,6 +195,14 @@ class Turn:
         if zone is not None and not self.state.zone:  # remembered, not told by the device now
             return LocalDay.remembered(self.now, zone)
         return LocalDay.at(self.now, zone)
+
+    @property
+    def local_now(self) -> datetime | None:
+        """The patient's wall-clock time, when the device told its zone in this session."""
+        zone = self.zone
+        if zone is None or not self.state.zone:  # unknown, or only remembered (it may be stale)
+            return None
+        return self.now.astimezone(zone).replace(tzinfo=None)
 
     @property
     def latest_today(self) -> date:
@@ -239,7 +273,7 @@ class Turn:
 
     def ask(self, *speech: str, reprompt: str, elicit: tuple[str, str] | None = None) -> Response:
         """Say something and keep listening; `elicit` = (intent, slot) routes a bare answer."""
-        text = ssml(*self._with_notice(speech))
+        text = ssml(*self._with_notice(speech, asking=True))
         again = ssml(reprompt)
         self.state.last = Said(text, again, elicit, self.answered_from)
         builder = self.input.response_builder
@@ -256,7 +290,7 @@ class Turn:
 
     def end(self, *speech: str) -> Response:
         builder = self.input.response_builder
-        return builder.speak(ssml(*self._with_notice(speech))).set_should_end_session(True).response
+        return builder.speak(ssml(*self._with_notice(speech, asking=False))).set_should_end_session(True).response
 
     def repeat(self, said: Said) -> Response:
         builder = self.input.response_builder
@@ -264,7 +298,11 @@ class Turn:
             builder.add_directive(_elicit(*said.elicit))
         return builder.speak(said.speech).ask(said.reprompt).set_should_end_session(False).response
 
-    def _with_notice(self, speech: tuple[str, ...]) -> tuple[str, ...]:
+    def _with_notice(self, speech: tuple[str, ...], *, asking: bool) -> tuple[str, ...]:
+        # What changed with the reminders comes after the answer, and before the question
+        # that ends a turn that keeps listening.
+        if self.notes:
+            speech = (*speech[:-1], *self.notes, *speech[-1:]) if asking else (*speech, *self.notes)
         return (self.give_notice(), *speech) if self.notice_due() else speech
 
     def finish(self) -> None:

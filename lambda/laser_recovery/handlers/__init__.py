@@ -15,6 +15,7 @@ from .planned import (
 )
 from .questions import NotCoveredHandler, QuestionHandler, UnsureHandler
 from .reading import AftercareHandler, AreasHandler, FactsHandler, ReadMoreHandler, StopReadingHandler
+from .reminders import CancelRemindersHandler, PermissionAnsweredHandler, RemindHandler
 from .session import (
     FallbackHandler,
     HelpHandler,
@@ -62,6 +63,9 @@ def request_handlers() -> list[AbstractRequestHandler]:
         TellDateHandler(),
         StrayChoiceHandler(),
         ForgetHandler(),
+        RemindHandler(),
+        CancelRemindersHandler(),
+        PermissionAnsweredHandler(),
         FactsHandler(),
         AreasHandler(),
         AftercareHandler(),

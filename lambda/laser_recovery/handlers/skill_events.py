@@ -15,7 +15,8 @@ from ask_sdk_core.dispatch_components import AbstractRequestHandler
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_model import Response
 
-from ..store import TreatmentStore, account_key
+from ..reminder_api import ReminderFailure, delete
+from ..store import PatientId, PatientRecord, TreatmentStore, account_key
 
 log = logging.getLogger(__name__)
 
@@ -40,9 +41,33 @@ class SkillDisabledHandler(AbstractRequestHandler):
         else:
             # Skill events carry the user in context.System, as every request does, but no
             # person: the whole account goes, every voice profile's record with it.
-            self._store.delete_account(account_key(envelope.context.system.user.user_id))
+            account = account_key(envelope.context.system.user.user_id)
+            self._take_back_reminders(handler_input, account)
+            self._store.delete_account(account)
             log.info("skill disabled; the account's records were deleted")
         return handler_input.response_builder.response
+
+    def _take_back_reminders(self, handler_input: HandlerInput, account: str) -> None:
+        """The reminders set for the account's records, deleted while their tokens are known.
+        Alexa may already have taken back the skill's permission: then they cannot be, and
+        the records still go (H18)."""
+        reminders = [
+            reminder
+            for profile in self._store.household(account)
+            for reminder in (self._store.get(PatientId(account, profile)) or PatientRecord()).reminders
+        ]
+        if not reminders:
+            return
+        factory = handler_input.service_client_factory
+        failed = 0
+        for reminder in reminders:
+            try:
+                if factory is None:
+                    raise ReminderFailure("no API token in the event")
+                delete(factory.get_reminder_management_service(), reminder.token)
+            except ReminderFailure:
+                failed += 1
+        log.info("skill disabled; %d of %d reminders could not be deleted", failed, len(reminders))
 
 
 def persistence_status(request: Any) -> str | None:

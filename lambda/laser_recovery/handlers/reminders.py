@@ -1,0 +1,178 @@
+"""The patient asks to be reminded (the sun, makeup, results), or to cancel reminders, and
+Alexa comes back with their answer to the reminders permission (H18)."""
+
+from __future__ import annotations
+
+import logging
+import re
+from datetime import date, time, timedelta
+
+from ask_sdk_core.handler_input import HandlerInput
+from ask_sdk_model import Response
+
+from ..conversation import Question
+from ..reminder_api import NoPermission, Unavailable
+from ..reminders import DAILY, KINDS, QUESTION, TIME_OF_DAY, first_daily, when
+from ..reminding import ASK_FOR, consent_card, granted, permission_request, put, replaced, take_back
+from ..store import Change, StoreError
+from ..turn import Turn
+from .replies import respond
+from .treatment import DatesHandler
+
+log = logging.getLogger(__name__)
+
+REMIND = "RemindIntent"
+SLOT = "reminder"
+TIME_SLOT = "time"
+
+
+def offer(turn: Turn, kind: str, at: time | None = None, *, consented: bool = False) -> Response:
+    """Set the reminder of `kind` if the dates allow one and it is not set already; ask for
+    the permission first when the envelope does not carry it (once: after the patient has
+    said yes to Alexa, a refusal from the API sends the card instead). `at` is the time of
+    day of the daily one."""
+    speech = turn.speech
+    record = turn.record
+    if record.latest is None:
+        return turn.answer(speech.say("reminders.no_date"))
+    if not record.settled or record.arrived(turn.latest_today) is not None:
+        # The day would rest on a date that does not stand (H18): nothing is set.
+        return turn.answer(speech.say("reminders.unsettled"))
+    counted = when(kind, record, turn.protocol)
+    assert counted is not None  # the record has a newest date
+    day = counted[1]
+    if day <= turn.latest_today or (at is not None and first_daily(at, day, turn.latest_today, turn.local_now) is None):
+        # Its day may have come already: today's answer instead, with every guard it has.
+        return turn.answer(speech.say("reminders.reached"), respond(turn, Question(QUESTION[kind]), record).text)
+    if any(r.kind == kind and r.day == day and r.at == at for r in record.reminders):
+        return turn.answer(said_set(turn, kind, day, at, key="already"))
+    if not consented and not granted(turn):
+        return ask_permission(turn, kind, at)
+    try:
+        reminder = put(turn, kind, record, at)
+    except NoPermission:
+        return consent_needed(turn) if consented else ask_permission(turn, kind, at)
+    except Unavailable as failure:
+        return turn.answer(speech.say("reminders.maybe_set" if failure.maybe_done else "reminders.unavailable"))
+    stale = tuple(r for r in record.reminders if r.kind == kind)
+    try:
+        turn.save(Change(reminders=replaced(record, reminder)))
+    except StoreError:
+        take_back(turn, (reminder,))  # not kept, so it could never be moved or deleted
+        raise
+    if stale and take_back(turn, stale):
+        name = speech.say(f"reminders.name_{kind}")
+        turn.notes.append(speech.say("reminders.stale", name=name, day=speech.weekday_date(stale[0].day)))
+    return turn.answer(said_set(turn, kind, day, at))
+
+
+def said_set(turn: Turn, kind: str, day: date, at: time | None, key: str = "set") -> str:
+    """What the patient hears of a reminder set (or already set): when it goes off."""
+    speech = turn.speech
+    if at is None:
+        return speech.say(f"reminders.{key}_{kind}", day=speech.weekday_date(day), at=ten(turn))
+    last = speech.weekday_date(day - timedelta(days=1))
+    return speech.say(f"reminders.{key}_{kind}", at=speech.clock(at), last=last)
+
+
+def ten(turn: Turn) -> str:
+    return turn.speech.say("reminders.at", hour=TIME_OF_DAY.hour)
+
+
+def ask_permission(turn: Turn, kind: str, at: time | None) -> Response:
+    """Alexa asks the patient, by voice; the answer comes back as a Connections.Response,
+    with the token that says which reminder it was for."""
+    token = kind if at is None else f"{kind}@{at.isoformat('minutes')}"
+    return turn.input.response_builder.add_directive(permission_request(token)).response
+
+
+def from_token(token: object) -> tuple[str, time | None] | None:
+    """The reminder a permission request was for, from its token; None if it names none."""
+    kind, _, said = str(token or "").partition("@")
+    at = clock(said) if said else None
+    if kind not in KINDS or (kind == DAILY) != (at is not None) or (said and at is None):
+        return None
+    return kind, at
+
+
+def clock(value: str | None) -> time | None:
+    """A time of day as AMAZON.TIME gives it ("08:30"); None for anything vaguer ("MO")."""
+    if value is None or re.fullmatch(r"\d{2}:\d{2}", value) is None:
+        return None
+    hour, minute = int(value[:2]), int(value[3:])
+    return time(hour, minute) if hour < 24 and minute < 60 else None
+
+
+def consent_needed(turn: Turn) -> Response:
+    """Where the permission cannot be given by voice: the card in the Alexa app, and why."""
+    turn.input.response_builder.set_card(consent_card())
+    return turn.answer(turn.speech.say("reminders.card"))
+
+
+class RemindHandler(DatesHandler):
+    """ "Remind me when I can sunbathe": a reminder on the day the rule turns; "remind me to
+    put on sunscreen every day at 8": daily, until the weeks without sunbathing are over."""
+
+    intents = (REMIND,)
+
+    def reply(self, turn: Turn) -> Response:
+        speech = turn.speech
+        kind = turn.slot_id(SLOT)
+        said = turn.slot(TIME_SLOT)
+        if kind is None and said is not None:
+            kind = DAILY  # a time alone answers "at what time each day?"
+        if kind not in KINDS:
+            which = speech.say("reminders.which")
+            return turn.ask(which, reprompt=which, elicit=(REMIND, SLOT))
+        if kind != DAILY:
+            return offer(turn, kind)
+        at = clock(said)
+        if at is None:
+            key = "reminders.what_time" if said is None else "reminders.exact_time"
+            return turn.ask(speech.say(key), reprompt=speech.say("reminders.what_time"), elicit=(REMIND, TIME_SLOT))
+        return offer(turn, kind, at)
+
+
+class CancelRemindersHandler(DatesHandler):
+    """ "Cancel my reminders": every reminder this skill set goes; what could not be deleted
+    stays listed, so it can be tried again."""
+
+    intents = ("CancelRemindersIntent",)
+
+    def reply(self, turn: Turn) -> Response:
+        speech = turn.speech
+        record = turn.record
+        if not record.reminders:
+            return turn.answer(speech.say("reminders.none"))
+        left = take_back(turn, record.reminders)
+        turn.save(Change(reminders=left))
+        return turn.answer(speech.say("reminders.cancel_failed" if left else "reminders.cancelled"))
+
+
+class PermissionAnsweredHandler(DatesHandler):
+    """Alexa's answer to the permission request: the patient allowed reminders, refused,
+    or did not answer; or the device cannot ask by voice, and the card is sent instead."""
+
+    request_type = "Connections.Response"
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        request = handler_input.request_envelope.request
+        return request.object_type == self.request_type and request.name == ASK_FOR
+
+    def reply(self, turn: Turn) -> Response:
+        request = turn.input.request_envelope.request
+        speech = turn.speech
+        wanted = from_token(request.token)
+        code = getattr(request.status, "code", None)
+        if str(code) != "200":
+            # Voice permission is not supported here (or the request failed): the card.
+            log.info("permission by voice not available (status %s)", code)
+            return consent_needed(turn)
+        status = (request.payload or {}).get("status")
+        if status == "ACCEPTED":
+            if wanted is None:
+                return turn.answer(speech.say("reminders.allowed"))
+            return offer(turn, *wanted, consented=True)
+        if status == "DENIED":
+            return turn.answer(speech.say("reminders.denied"))
+        return turn.answer(speech.say("reminders.not_answered"))
