@@ -16,7 +16,8 @@ import pytest
 from ask_sdk_core.serialize import DefaultSerializer
 from ask_sdk_model import RequestEnvelope
 
-from laser_recovery.console.alexa_dates import resolve_date, resolve_duration
+from laser_recovery.console.alexa_dates import resolve_date, resolve_duration, words
+from laser_recovery.console.alexa_times import resolve_time
 from laser_recovery.console.envelopes import Session, envelope, intent_request, timestamp
 from laser_recovery.console.nlu import FALLBACK, MODELS_DIR, Understanding
 from laser_recovery.console.plain_text import speech_text
@@ -35,7 +36,7 @@ def nlu() -> Understanding:
 
 # -- understanding: every sample is reachable ------------------------------------------
 
-PLAUSIBLE = {"AMAZON.DATE": "october third", "AMAZON.DURATION": "two weeks"}
+PLAUSIBLE = {"AMAZON.DATE": "october third", "AMAZON.DURATION": "two weeks", "AMAZON.TIME": "eight thirty a m"}
 
 
 def _custom_values() -> dict[str, str]:
@@ -324,6 +325,54 @@ def test_a_scripted_session_walks_through_a_recovery(tmp_path: Path) -> None:
     assert said["stop"] == _start("goodbye.speech") + "\n(session ended)"
     assert store.exists()
     assert "<" not in result.stdout and "20261003" not in result.stdout  # plain text, dates spoken
+
+
+def test_the_console_plays_the_reminders_permission_and_keeps_the_reminders(tmp_path: Path) -> None:
+    lines = [
+        "open laser recovery",
+        "I had my treatment on november twentieth",
+        "remind me when I can sunbathe",
+        "remind me to put on sunscreen every day at eight a m",
+        "actually it was november twenty second",
+        ":reminders",
+        "cancel my reminders",
+        ":reminders",
+    ]
+    options = ("--today", "2026-11-24", "--time", "09:00", "--time-zone", "Europe/London")
+    result = _console(tmp_path, lines, *options, "--store", str(tmp_path / "chat.sqlite3"))
+    assert result.returncode == 0, result.stderr
+    said = _answers(result.stdout)
+    assert "the console says yes" in said["remind me when I can sunbathe"]
+    assert "January 15, 2027" in said["remind me when I can sunbathe"]
+    assert "every day at 8 a.m." in said["remind me to put on sunscreen every day at eight a m"]
+    assert _start("reminders.moved") in said["actually it was november twenty second"]
+    listed = said[":reminders"]
+    assert "2027-01-17T10:00:00: It's 8 weeks since your laser treatment on Sunday, November 22, 2026" in listed
+    assert "daily from 2026-11-25T08:00:00 until 2027-01-17T00:00:00" in listed
+    assert _start("reminders.cancelled") in said["cancel my reminders"]
+    assert said[":reminders (again)"] == "(no reminders set)"
+
+
+@pytest.mark.parametrize(
+    ("said", "value"),
+    [
+        ("eight a m", "08:00"),
+        ("8 30 pm", "20:30"),
+        ("half past seven", "07:30"),
+        ("quarter to nine in the morning", "08:45"),
+        ("seven thirty in the evening", "19:30"),
+        ("noon", "12:00"),
+        ("twelve a m", "00:00"),
+        ("20 00", "20:00"),
+        ("morning", "MO"),
+        ("eight", "08:00"),
+        ("banana", None),
+        ("thirteen p m", None),
+        ("october third", None),
+    ],
+)
+def test_spoken_times_resolve_as_amazon_time_does(said: str, value: str | None) -> None:
+    assert resolve_time(words(said)) == value
 
 
 def test_one_shots_fallbacks_and_debug_show_what_alexa_would_send(tmp_path: Path) -> None:

@@ -36,10 +36,15 @@ def timestamp(local: datetime) -> str:
     return local.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def envelope(request: dict[str, Any], session: Session, *, locale: str, now: datetime) -> dict[str, Any]:
-    """A complete request envelope around one request."""
+REMINDERS_SCOPE = "alexa::alerts:reminders:skill:readwrite"
+
+
+def envelope(
+    request: dict[str, Any], session: Session, *, locale: str, now: datetime, reminders: bool = False
+) -> dict[str, Any]:
+    """A complete request envelope around one request; `reminders`: the patient has allowed them."""
     application = {"applicationId": APPLICATION_ID}
-    user = {"userId": USER_ID}
+    user: dict[str, Any] = {"userId": USER_ID}
     return {
         "version": "1.0",
         "session": {
@@ -52,7 +57,9 @@ def envelope(request: dict[str, Any], session: Session, *, locale: str, now: dat
         "context": {
             "System": {
                 "application": application,
-                "user": user,
+                "user": {**user, "permissions": {"scopes": {REMINDERS_SCOPE: {"status": "GRANTED"}}}}
+                if reminders
+                else user,
                 "device": {"deviceId": DEVICE_ID, "supportedInterfaces": {}},
                 "apiEndpoint": API_ENDPOINT,
                 "apiAccessToken": "console",
@@ -64,6 +71,17 @@ def envelope(request: dict[str, Any], session: Session, *, locale: str, now: dat
             "locale": locale,
             **request,
         },
+    }
+
+
+def permission_answer(status: str, token: str) -> dict[str, Any]:
+    """Alexa's Connections.Response to the skill's AskFor request."""
+    return {
+        "type": "Connections.Response",
+        "name": "AskFor",
+        "status": {"code": "200", "message": "OK"},
+        "payload": {"permissionScope": REMINDERS_SCOPE, "status": status},
+        "token": token,
     }
 
 

@@ -118,6 +118,7 @@ def spans(
     is_date: Callable[[str], bool],
     is_duration: Callable[[str], bool],
     entities: dict[str, dict[str, object]],
+    is_time: Callable[[str], bool] = lambda _: False,
 ) -> list[Span]:
     """Slot values in what was said, longest first, left to right, never overlapping.
 
@@ -131,7 +132,7 @@ def spans(
             if "" in said[at:end]:  # a blank: words already taken, which no value spans
                 continue
             text = " ".join(said[at:end])
-            kind = _kind(text, said, at, end, is_date, is_duration, entities)
+            kind = _kind(text, said, at, end, is_date, is_duration, entities) or _time(text, said, at, end, is_time)
             if kind is not None:
                 found.append(Span(at, end, kind))
                 at = end
@@ -139,6 +140,13 @@ def spans(
         else:
             at += 1
     return found
+
+
+def _time(text: str, said: Sequence[str], at: int, end: int, is_time: Callable[[str], bool]) -> str | None:
+    """A time of day: after "at" ("every day at eight"), or several words ("eight a m")."""
+    if (end - at > 1 or (at > 0 and said[at - 1] == "at")) and is_time(text):
+        return "AMAZON.TIME"
+    return None
 
 
 def _kind(

@@ -18,11 +18,12 @@ from pathlib import Path
 from typing import Any
 
 from .alexa_dates import resolve_date, resolve_duration, words
+from .alexa_times import resolve_time
 from .nearest import Candidate, Nearest, Span, spans, type_token
 
 MODELS_DIR = Path(__file__).resolve().parents[3] / "interaction_models"
 FALLBACK = "AMAZON.FallbackIntent"
-BUILT_IN_SLOT_TYPES = ("AMAZON.DATE", "AMAZON.DURATION")
+BUILT_IN_SLOT_TYPES = ("AMAZON.DATE", "AMAZON.DURATION", "AMAZON.TIME")
 
 # What Alexa's built-in intents understand without samples (plus any the model adds).
 BUILT_IN_SAMPLES: dict[str, tuple[str, ...]] = {
@@ -246,6 +247,7 @@ class Understanding:
             said,
             is_date=lambda t: resolve_date(t, today) is not None,
             is_duration=lambda t: resolve_duration(t) is not None,
+            is_time=lambda t: resolve_time(words(t)) is not None,
             entities={name: dict(values) for name, values in self._types.items()},
         )
 
@@ -274,16 +276,15 @@ class Understanding:
         return replace(match, slots=slots)
 
     def _near(self, said: list[str], today: date) -> Match | None:
-        found = self._spans(said, today)
-        tokens, at = [], 0
-        for span in found:
-            tokens += [*said[at : span.start], span.token]
-            at = span.end
-        tokens += said[at:]
-        nearest = self._nearest.best(tokens)
-        if nearest is None:
+        # Words that are a custom slot's value ("the sun", "makeup") may as well be the words
+        # of a question without that slot: both readings are tried, and the nearer one wins.
+        every = self._spans(said, today)
+        built_in = [span for span in every if span.slot_type in BUILT_IN_SLOT_TYPES]
+        readings = [(found, self._nearest.best(_tokens(said, found))) for found in (every, built_in)]
+        scored = [(nearest[1], found, nearest[0]) for found, nearest in readings if nearest is not None]
+        if not scored:
             return None
-        candidate, _ = nearest
+        _, found, candidate = max(scored, key=lambda reading: reading[0])
         read = self._slot_reader(today)
         slots: dict[str, Slot] = {}
         for name, token in candidate.slots.items():
@@ -314,6 +315,9 @@ class Understanding:
             if slot_type == "AMAZON.DURATION":
                 value = resolve_duration(heard)
                 return None if value is None else Slot(name, heard, value, slot_type=slot_type)
+            if slot_type == "AMAZON.TIME":
+                value = resolve_time(words(heard))
+                return None if value is None else Slot(name, heard, value, slot_type=slot_type)
             if slot_type in self._types:
                 entity = self._types[slot_type].get(heard)
                 if entity is None:
@@ -322,6 +326,15 @@ class Understanding:
             return Slot(name, heard, heard, slot_type=slot_type)  # a built-in type not modelled here
 
         return read
+
+
+def _tokens(said: list[str], found: list[Span]) -> list[str]:
+    """The words said, each slot value in `found` standing as its type token."""
+    tokens, at = [], 0
+    for span in found:
+        tokens += [*said[at : span.start], span.token]
+        at = span.end
+    return tokens + said[at:]
 
 
 def _entities(slot_type: dict[str, Any]) -> dict[str, tuple[str, str]]:

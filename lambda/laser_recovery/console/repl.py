@@ -23,7 +23,14 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from ..config import Settings
 from ..skill import Skill, build_skill
 from .alexa_dates import words
-from .envelopes import Session, envelope, intent_request, launch_request, session_ended_request
+from .envelopes import (
+    Session,
+    envelope,
+    intent_request,
+    launch_request,
+    permission_answer,
+    session_ended_request,
+)
 from .nlu import Match, Slot, Understanding
 from .plain_text import speech_text
 from .settings_api import ConsoleSettingsApi
@@ -46,6 +53,7 @@ Commands:
   :time HH:MM                         set the time of day
   :zone Area/City                     set the time zone (ends the session)
   :new                                end the session; the next line starts a new one
+  :reminders                          the reminders the skill has set (Alexa would keep them)
   :help                               this text
   :quit                               leave (so do Ctrl-D and Ctrl-C)"""
 
@@ -88,10 +96,12 @@ class Console:
         self._eliciting: tuple[str, str, dict[str, Any]] | None = None  # intent, slot, slots so far
         self._silences = 0
         self._last_reprompt = ""
+        self._reminders_allowed = False
 
     def _build(self) -> Skill:
         settings = Settings(local_store=self.store)
-        return build_skill(settings, api_client=ConsoleSettingsApi(lambda: self.clock.zone.key))
+        self._apis = ConsoleSettingsApi(lambda: self.clock.zone.key)
+        return build_skill(settings, api_client=self._apis)
 
     # -- the loop ----------------------------------------------------------------------
 
@@ -191,7 +201,9 @@ class Console:
     def _send(self, request: dict[str, Any]) -> dict[str, Any] | None:
         if self._session is None:
             self._session = Session()
-        body = envelope(request, self._session, locale=self.locale, now=self.clock.now())
+        body = envelope(
+            request, self._session, locale=self.locale, now=self.clock.now(), reminders=self._reminders_allowed
+        )
         self._eliciting = None
         try:
             reply = self._skill.answer(body)
@@ -223,6 +235,13 @@ class Console:
                 slot = directive.get("slotToElicit", "")
                 self._eliciting = (updated.get("name", ""), slot, updated.get("slots") or {})
                 self._note_debug(f"Alexa now listens for the {slot} slot of {updated.get('name')}")
+        asking = [d for d in response.get("directives") or [] if d.get("type") == "Connections.SendRequest"]
+        if asking:
+            # Alexa would ask, in its own voice, to allow reminders; the console allows them.
+            self._note("(Alexa asks to allow reminders for Laser Recovery; the console says yes)")
+            self._reminders_allowed = True
+            self._show(self._send(permission_answer("ACCEPTED", str(asking[0].get("token") or ""))))
+            return
         if response.get("shouldEndSession") is not False:
             self._session = None
             self._eliciting = None
@@ -256,6 +275,8 @@ class Console:
             self._set_time(argument)
         elif name == "zone":
             self._set_zone(argument)
+        elif name == "reminders":
+            self._list_reminders()
         else:
             self._note(f"(unknown command :{name}; :help lists them)")
         return True
@@ -291,6 +312,18 @@ class Console:
         self._note(f"(time zone {zone.key})")
 
     # -- output ------------------------------------------------------------------------
+
+    def _list_reminders(self) -> None:
+        if not self._apis.reminders:
+            self._note("(no reminders set)")
+        for body in self._apis.reminders.values():
+            trigger = body.get("trigger") or {}
+            daily = trigger.get("recurrence")
+            when = str(trigger.get("scheduledTime"))
+            if daily:
+                when = f"daily from {when} until {daily.get('endDateTime')}"
+            spoken = ((body.get("alertInfo") or {}).get("spokenInfo") or {}).get("content") or [{}]
+            self._print(self._wrap(f"{when}: {spoken[0].get('text', '')}"))
 
     def _print(self, text: str) -> None:
         print(text, file=self.out, flush=True)
