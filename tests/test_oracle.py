@@ -27,12 +27,13 @@ import re
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
-from hypothesis.stateful import RuleBasedStateMachine, initialize, rule, run_state_machine_as_test
+from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule, run_state_machine_as_test
 
 from laser_recovery.alexa_api import DeadlineApiClient
 from laser_recovery.config import Settings
@@ -212,6 +213,7 @@ class Household(RuleBasedStateMachine):
             self.api.zones[talk.device_id] = zone
             self.devices.append(Device(talk, ZoneInfo(zone), people))
         self.api.behaviour, self.api.outage_calls = "up", None
+        self.api.reminders.reset()
 
     # -- who speaks, and when --------------------------------------------------------------
 
@@ -272,7 +274,7 @@ class Household(RuleBasedStateMachine):
     @rule(
         device_ix=st.integers(0, 2),
         person_ix=st.integers(0, 1),
-        back=st.integers(0, 500),
+        back=st.one_of(st.integers(0, 500), st.integers(0, 60)),  # often a recent one: reminders to come
         form=st.sampled_from(["full", "yearless", "weekday", "today", "duration"]),
         still_to_come=st.integers(0, 600),
         mistaken=st.booleans(),
@@ -379,6 +381,55 @@ class Household(RuleBasedStateMachine):
             person.planned.clear()
         self.send(device, person, "AMAZON.YesIntent" if yes else "AMAZON.NoIntent")
 
+    @rule(
+        device_ix=st.integers(0, 2),
+        person_ix=st.integers(0, 1),
+        kind=st.sampled_from(["sun", "sun", "makeup", "results", "sunscreen"]),
+        allowed=st.booleans(),
+        consent=st.sampled_from(["ACCEPTED", "ACCEPTED", "DENIED", "NOT_ANSWERED"]),
+        at=st.sampled_from(["07:00", "08:30", "12:00", "21:45"]),
+    )
+    def ask_for_a_reminder(self, device_ix, person_ix, kind, allowed, consent, at) -> None:
+        """ "Remind me when I can sunbathe" (or the daily sunscreen one), with the permission
+        given before, or asked for by voice and answered."""
+        device, person = self.pick(device_ix, person_ix)
+        device.talk.reminders_allowed = allowed
+        slots = {"time": at} if kind == "sunscreen" else {}
+        self.send(device, person, "RemindIntent", resolved={"reminder": kind}, reminder=kind, consent=consent, **slots)
+
+    @rule(device_ix=st.integers(0, 2), person_ix=st.integers(0, 1))
+    def cancel_reminders(self, device_ix, person_ix) -> None:
+        device, person = self.pick(device_ix, person_ix)
+        self.send(device, person, "CancelRemindersIntent")
+
+    @invariant()
+    def reminders_go_off_when_the_rules_turn(self) -> None:
+        """Every reminder still to go off (as the Reminders API holds it) is listed in its
+        patient's record, and its day is no earlier than the rule allows after the newest
+        treatment the patient has had by then, told or booked (H18)."""
+        if not getattr(self, "devices", None):
+            return
+        owners = {}
+        for person in {p.key: p for d in self.devices for p in d.people}.values():
+            record = self.store.get(patient_id(person.user_id, person.person_id))
+            for reminder in record.reminders if record else ():
+                owners[reminder.token] = (person, reminder)
+        horizon = self.now.date() + timedelta(days=2)  # still to come in every zone
+        for token, body in self.api.reminders.set.items():
+            trigger = body["trigger"]
+            daily = trigger.get("recurrence")
+            day = datetime.fromisoformat(daily["endDateTime"] if daily else trigger["scheduledTime"]).date()
+            if day < horizon:
+                continue
+            assert token in owners, f"a reminder no record lists, for {day}"
+            person, reminder = owners[token]
+            assert reminder.day == day, f"listed for {reminder.day}, set for {day}"
+            newest = self.newest(person, day)
+            rule_days = {"sun": SUN_DAYS, "sunscreen": SUN_DAYS, "makeup": MAKEUP_DAYS, "results": 10}[reminder.kind]
+            assert newest is not None and (day - newest).days >= rule_days, (
+                f"{reminder.kind} reminder on {day}, newest treatment {newest}"
+            )
+
     @rule(device_ix=st.integers(0, 2), person_ix=st.integers(0, 1))
     def forget(self, device_ix, person_ix) -> None:
         device, person = self.pick(device_ix, person_ix)
@@ -457,13 +508,25 @@ class Household(RuleBasedStateMachine):
         record = self.store.get(patient_id(person.user_id, person.person_id))
         return set(record.treatments) if record else set()
 
-    def send(self, device: Device, person: Person, intent: str, meant: date | None = None, **slot_values: str) -> Reply:
+    def send(
+        self,
+        device: Device,
+        person: Person,
+        intent: str,
+        meant: date | None = None,
+        consent: str = "ACCEPTED",
+        **slot_values: Any,
+    ) -> Reply:
         talk = device.talk
         talk.person_id = person.person_id
         talk.now = self.now.strftime("%Y-%m-%dT%H:%M:%SZ")
         before = self.stored(person)
         unplaced = self.unplaced(device, person)
         reply = talk.launch() if intent == "LaunchRequest" else talk.say(intent, **slot_values)
+        asking = [d for d in reply.directives if d.get("type") == "Connections.SendRequest"]
+        if asking:  # Alexa asks for the reminders permission, and comes back with the answer
+            assert "outputSpeech" not in reply.response and reply.ends is None, intent
+            reply = talk.permission_answer(consent, asking[0]["token"])
         added = self.stored(person) - before
         if unplaced:  # no household date is said to such a voice, nor added by it (H6)
             context = f"{intent} unplaced: {reply.text}"
