@@ -270,10 +270,25 @@ def test_a_move_the_api_refuses_keeps_the_old_one_listed_and_says_so(talk, api, 
     api.reminders.behaviour = "failing"
     reply = talk.say("CorrectTreatmentIntent", date="2026-11-22")
     assert "delete it in the Alexa app" in reply.text
-    assert [r.day for r in record_of(store, talk).reminders] == [date(2027, 1, 15)]
+    record = record_of(store, talk)
+    assert record.latest == date(2026, 11, 22)  # the correction is saved all the same
+    assert [r.day for r in record.reminders] == [date(2027, 1, 15)]
     api.reminders.behaviour = "up"
     talk.say("CancelRemindersIntent")
     assert not api.reminders.set and not record_of(store, talk).reminders
+
+
+def test_a_hanging_api_during_a_correction_still_saves_the_date_and_says_so(talk, api, store):
+    treated(talk, "2026-11-20")
+    talk.reminders_allowed = True
+    remind(talk, "sun")
+    remind(talk, "makeup")
+    api.reminders.behaviour, api.reminders.stall = "hang", 3.0
+    reply = talk.say("CorrectTreatmentIntent", date="2026-11-22")
+    assert "corrected it" in reply.text and "delete it in the Alexa app" in reply.text
+    record = record_of(store, talk)
+    assert record.latest == date(2026, 11, 22)
+    assert {r.kind for r in record.reminders} == {"sun", "makeup"}  # still listed: tried again next time
 
 
 def test_cancel_my_reminders(talk, api, store):
