@@ -220,8 +220,8 @@ class RemindersApi:
 
     `behaviour` is how it answers: "up", "unauthorized" (401), "forbidden" (403, the
     permission taken back), "throttled" (429), "failing" (500), "hang" (nothing for `stall`
-    seconds) or "made_then_hang" (the reminder is made, then no answer: a timeout that did
-    the work).
+    seconds) or "made_then_hang" (a reminder asked for is made, then no answer: a timeout
+    that did the work; lists and deletes are answered).
     """
 
     def __init__(self) -> None:
@@ -240,6 +240,9 @@ class RemindersApi:
         failure = {"unauthorized": 401, "forbidden": 403, "throttled": 429, "failing": 500}.get(self.behaviour)
         if failure:
             return failure, json.dumps({"code": str(failure), "message": "refused"})
+        if method == "GET" and path == "/v1/alerts/reminders":
+            alerts = [{"alertToken": token, "status": "ON", "version": "1", **body} for token, body in self.set.items()]
+            return 200, json.dumps({"totalCount": str(len(alerts)), "alerts": alerts})
         if method == "POST" and path == "/v1/alerts/reminders":
             token = f"reminder-{uuid.uuid4().hex}"
             self.set[token] = json.loads(body)
@@ -267,7 +270,7 @@ def settings_api_server(tls_dir: Path) -> Iterator[tuple[SettingsApi, str, Path]
         def _reminders(self) -> None:
             body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
             reminders = api.reminders
-            if reminders.behaviour in ("hang", "made_then_hang"):
+            if reminders.behaviour == "hang" or (reminders.behaviour == "made_then_hang" and self.command == "POST"):
                 if reminders.behaviour == "made_then_hang":
                     reminders.behaviour = "up"
                     reminders.answer(self.command, self.path, body, self.headers.get("Authorization", ""))
@@ -281,6 +284,9 @@ def settings_api_server(tls_dir: Path) -> Iterator[tuple[SettingsApi, str, Path]
         do_POST = do_DELETE = _reminders  # noqa: N815 (the http.server interface)
 
         def do_GET(self) -> None:  # noqa: N802 (the http.server interface)
+            if self.path.startswith("/v1/alerts/reminders"):
+                self._reminders()
+                return
             status, body = api.answer(self.path)
             data = body.encode()
             try:

@@ -4,13 +4,13 @@ failure, and reminders that follow the dates (H18)."""
 
 from __future__ import annotations
 
-import json
+from dataclasses import replace
 from datetime import date
 
 import pytest
 
 from laser_recovery.store import PatientId, TreatmentStore, account_key, patient_id
-from tests.alexa import REMINDERS_SCOPE, Conversation, SettingsApi
+from tests.alexa import REMINDERS_SCOPE, SKILL_ID, Conversation, SettingsApi
 
 NOW = "2026-11-24T18:00:00Z"  # a Tuesday; 10 a.m. in New York is 15:00 UTC
 ZONE = "America/New_York"
@@ -59,7 +59,8 @@ def test_a_sun_reminder_goes_off_at_ten_on_day_56_local_time(talk, api, store):
     assert "specialist agrees" in spoken["text"] and "sunscreen" in spoken["text"]
     assert "<" not in spoken["text"]
     assert spoken["ssml"].startswith("<speak>")
-    assert body["pushNotification"]["status"] == "ENABLED"
+    # No push to the phone: a lock screen would show the treatment date.
+    assert body["pushNotification"]["status"] == "DISABLED"
     assert api.reminders.authorizations[-1] == "Bearer test-token"
     kept = record_of(store, talk).reminders
     assert [(r.kind, r.day) for r in kept] == [("sun", date(2027, 1, 15))]
@@ -89,53 +90,50 @@ def test_asked_twice_no_duplicate(talk, api, store):
 def test_without_permission_alexa_asks_by_voice_and_accepted_sets_it(talk, api, store):
     treated(talk, "2026-11-20")
     reply = remind(talk, "sun")
-    assert reply.directives == [
-        {
-            "type": "Connections.SendRequest",
-            "name": "AskFor",
-            "payload": {
-                "@type": "AskForPermissionsConsentRequest",
-                "@version": "1",
-                "permissionScope": REMINDERS_SCOPE,
-            },
-            "token": "sun",
-        }
-    ]
+    [directive] = reply.directives
+    token = directive.pop("token")
+    assert directive == {
+        "type": "Connections.SendRequest",
+        "name": "AskFor",
+        "payload": {"@type": "AskForPermissionsConsentRequest", "@version": "1", "permissionScope": REMINDERS_SCOPE},
+    }
+    assert token.startswith("sun|") and talk.user_id not in token  # which reminder, and a digest of who asked
     assert "outputSpeech" not in reply.response and api.reminders.created == 0
-    reply = talk.permission_answer("ACCEPTED", "sun")
+    reply = talk.permission_answer("ACCEPTED", token)
     assert "I'll remind you" in reply.text and "20270115" in reply.ssml
     assert api.reminders.created == 1 and record_of(store, talk).reminders
 
 
+def asked_token(reply) -> str:
+    return reply.directives[0]["token"]
+
+
 def test_denied_sets_nothing_and_says_where_to_allow_it(talk, api, store):
     treated(talk, "2026-11-20")
-    remind(talk, "makeup")
-    reply = talk.permission_answer("DENIED", "makeup")
+    reply = talk.permission_answer("DENIED", asked_token(remind(talk, "makeup")))
     assert "won't set a reminder" in reply.text and "Alexa app" in reply.text
     assert api.reminders.created == 0 and not record_of(store, talk).reminders
 
 
 def test_not_answered_sets_nothing(talk, api, store):
     treated(talk, "2026-11-20")
-    remind(talk, "makeup")
-    reply = talk.permission_answer("NOT_ANSWERED", "makeup")
+    reply = talk.permission_answer("NOT_ANSWERED", asked_token(remind(talk, "makeup")))
     assert "haven't set a reminder" in reply.text
     assert api.reminders.created == 0
 
 
 def test_where_voice_permission_is_not_supported_the_card_is_sent(talk, api):
     treated(talk, "2026-11-20")
-    remind(talk, "results")
-    reply = talk.permission_answer("NOT_ANSWERED", "results", code="400")
+    reply = talk.permission_answer("NOT_ANSWERED", asked_token(remind(talk, "results")), code="400")
     assert reply.response["card"] == {"type": "AskForPermissionsConsent", "permissions": [REMINDERS_SCOPE]}
     assert "card" in reply.text and api.reminders.created == 0
 
 
 def test_accepted_but_refused_by_the_api_sends_the_card_not_another_question(talk, api):
     treated(talk, "2026-11-20")
-    remind(talk, "sun")
+    token = asked_token(remind(talk, "sun"))
     api.reminders.behaviour = "forbidden"
-    reply = talk.permission_answer("ACCEPTED", "sun")
+    reply = talk.permission_answer("ACCEPTED", token)
     assert reply.response.get("card", {}).get("type") == "AskForPermissionsConsent"
     assert not reply.directives
 
@@ -160,21 +158,47 @@ def test_a_failing_api_is_said_and_the_date_kept(talk, api, store, behaviour):
     assert record.latest == date(2026, 11, 20) and not record.reminders
 
 
-def test_a_hanging_api_is_answered_within_the_turn(talk, api, store):
+def test_a_hanging_api_is_answered_within_the_turn_and_the_reminder_looked_for_next_time(talk, api, store):
     treated(talk, "2026-11-20")
     talk.reminders_allowed = True
     api.reminders.behaviour, api.reminders.stall = "hang", 3.0
     reply = remind(talk, "sun")
     assert "not sure the reminder was set" in reply.text
-    assert not record_of(store, talk).reminders
+    [unsure] = record_of(store, talk).reminders
+    assert unsure.token == "" and unsure.day == date(2027, 1, 15)  # listed without its token
+    api.reminders.behaviour = "up"
+    reply = remind(talk, "sun")  # Alexa lists none such: it was never made, so it is set now
+    assert "I'll remind you" in reply.text and api.reminders.created == 1
+    assert [r.token for r in record_of(store, talk).reminders] == list(api.reminders.set)
 
 
-def test_a_timeout_that_made_the_reminder_is_not_called_unset(talk, api):
-    treated(talk, "2026-11-20")
+def test_a_timeout_that_made_the_reminder_is_found_and_never_doubled_moved_or_left_behind(talk, api, store):
+    treated(talk, "2026-10-01")
     talk.reminders_allowed = True
     api.reminders.behaviour, api.reminders.stall = "made_then_hang", 3.0
     reply = remind(talk, "sun")
     assert "not sure" in reply.text and "Alexa app" in reply.text
+    api.reminders.behaviour = "up"
+    assert "already have that reminder" in remind(talk, "sun").text  # found with Alexa, not doubled
+    assert api.reminders.created == 1 and record_of(store, talk).reminders[0].token in api.reminders.set
+    talk.say("RecordTreatmentIntent", date="2026-11-20")  # a newer treatment: the found one moves
+    assert only_reminder(api)["trigger"]["scheduledTime"] == "2027-01-15T10:00:00"
+    talk.say("ForgetIntent")
+    talk.say("AMAZON.YesIntent")
+    assert not api.reminders.set
+
+
+def test_a_move_that_timed_out_is_looked_for_at_the_next_change(talk, api, store):
+    treated(talk, "2026-11-20")
+    talk.reminders_allowed = True
+    remind(talk, "sun")
+    api.reminders.behaviour, api.reminders.stall = "made_then_hang", 3.0
+    reply = talk.say("CorrectTreatmentIntent", date="2026-11-22")
+    assert "not sure your sunbathing reminder was set again" in reply.text
+    api.reminders.behaviour = "up"
+    talk.say("CorrectTreatmentIntent", date="2026-11-21")
+    assert only_reminder(api)["trigger"]["scheduledTime"] == "2027-01-16T10:00:00"
+    assert [r.token for r in record_of(store, talk).reminders] == list(api.reminders.set)
 
 
 def test_no_reminder_without_a_date(talk, api):
@@ -203,24 +227,25 @@ def test_no_reminder_while_a_treatment_is_undated(talk, api):
     assert api.reminders.created == 0
 
 
-def test_a_treatment_booked_before_the_day_counts_the_reminder_from_itself(talk, api):
+def test_no_reminder_while_a_treatment_is_booked_before_its_day(talk, api):
     treated(talk, "2026-11-20")
     talk.reminders_allowed = True
     talk.say("UpcomingTreatmentIntent", date="2026-12-04")
-    reply = remind(talk, "sun")
-    assert "20270129" in reply.ssml  # December 4th + 56 days: the first reminder would be too soon
-    body = only_reminder(api)
-    assert body["trigger"]["scheduledTime"] == "2027-01-29T10:00:00"
-    assert "December 4, 2026" in body["alertInfo"]["spokenInfo"]["content"][0]["text"]
+    reply = remind(talk, "sun")  # the booking would start the count again: no day is known
+    assert "start the count again" in reply.text and api.reminders.created == 0
+    assert "I'll remind you" in remind(talk, "makeup").text  # booked after makeup's day: no matter
 
 
-def test_a_treatment_booked_later_moves_a_reminder_set_before(talk, api, store):
+def test_a_treatment_booked_later_cancels_a_reminder_set_before_and_says_so(talk, api, store):
     treated(talk, "2026-11-20")
     talk.reminders_allowed = True
     remind(talk, "sun")
+    daily(talk, "08:00")
     reply = talk.say("UpcomingTreatmentIntent", date="2026-12-04")
-    assert "moved your sunbathing reminder" in reply.text
-    assert only_reminder(api)["trigger"]["scheduledTime"] == "2027-01-29T10:00:00"
+    assert "cancelled your sunbathing reminder" in reply.text and "start the count again" in reply.text
+    # The daily sunscreen reminder runs on past the booked treatment's 8 weeks: the safe side.
+    assert "daily sunscreen reminder now runs until" in reply.text
+    assert only_reminder(api)["trigger"]["recurrence"]["endDateTime"] == "2027-01-29T00:00:00"
 
 
 def test_a_correction_awaiting_a_check_drops_the_reminder(talk, api, store):
@@ -317,19 +342,32 @@ def test_forget_with_the_api_down_says_to_delete_them_in_the_app(talk, api, stor
     talk.say("ForgetIntent")
     api.reminders.behaviour = "failing"
     reply = talk.say("AMAZON.YesIntent")
-    assert "delete them in the Alexa app" in reply.text
-    assert record_of(store, talk) is None
+    assert "delete them now in the Alexa app" in reply.text and "try again" in reply.text
+    kept = record_of(store, talk)
+    assert not kept.treatments and [r.kind for r in kept.reminders] == ["forgotten:sun"]  # its token, to delete it
+    api.reminders.behaviour = "up"
+    talk.say("RecordTreatmentIntent", date="2026-11-22")  # a new start: the old reminder goes, nothing moves
+    assert not api.reminders.set and not record_of(store, talk).reminders
 
 
 def test_skill_disabled_deletes_the_reminders_and_the_records(talk, api, store, handler):
     treated(talk, "2026-11-20")
     talk.reminders_allowed = True
     remind(talk, "sun")
-    event = {
+    handler(skill_disabled(talk, api), None)
+    assert not api.reminders.set
+    assert store.get(PatientId(account_key(talk.user_id), "shared")) is None or not store.household(
+        account_key(talk.user_id)
+    )
+
+
+def skill_disabled(talk: Conversation, api: SettingsApi) -> dict:
+    """The SkillDisabled event for the talk's account, with an API token (Alexa's envelope)."""
+    return {
         "version": "1.0",
         "context": {
             "System": {
-                "application": {"applicationId": "amzn1.ask.skill.00000000-0000-0000-0000-000000000000"},
+                "application": {"applicationId": SKILL_ID},
                 "user": {"userId": talk.user_id},
                 "apiEndpoint": api.url,
                 "apiAccessToken": "test-token",
@@ -342,11 +380,6 @@ def test_skill_disabled_deletes_the_reminders_and_the_records(talk, api, store, 
             "body": {"userInformationPersistenceStatus": "NOT_PERSISTED"},
         },
     }
-    handler(json.loads(json.dumps(event)), None)
-    assert not api.reminders.set
-    assert store.get(PatientId(account_key(talk.user_id), "shared")) is None or not store.household(
-        account_key(talk.user_id)
-    )
 
 
 def daily(talk: Conversation, at: str | None):
@@ -366,7 +399,7 @@ def test_a_daily_sunscreen_reminder_runs_at_the_patients_time_until_day_56(talk,
     assert recurrence["endDateTime"] == "2027-01-15T00:00:00"
     assert recurrence["recurrenceRules"] == ["FREQ=DAILY;BYHOUR=8;BYMINUTE=30;BYSECOND=0;INTERVAL=1"]
     text = only_reminder(api)["alertInfo"]["spokenInfo"]["content"][0]["text"]
-    assert "high-factor sunscreen" in text and "November 20, 2026" in text
+    assert "high-factor sunscreen" in text and "2026" not in text  # no date: it is heard daily
     [kept] = record_of(store, talk).reminders
     assert (kept.kind, kept.day, kept.at and kept.at.isoformat("minutes")) == ("sunscreen", date(2027, 1, 15), "08:30")
 
@@ -406,9 +439,9 @@ def test_a_daily_reminder_keeps_its_time_when_the_dates_move_and_asked_again_is_
 
 def test_the_daily_reminder_permission_comes_back_with_its_time(talk, api):
     treated(talk, "2026-11-20")
-    reply = daily(talk, "08:00")
-    assert reply.directives[0]["token"] == "sunscreen@08:00"
-    reply = talk.permission_answer("ACCEPTED", "sunscreen@08:00")
+    token = asked_token(daily(talk, "08:00"))
+    assert token.startswith("sunscreen@08:00|")
+    reply = talk.permission_answer("ACCEPTED", token)
     assert "every day at 8 a.m." in reply.text and api.reminders.created == 1
 
 
@@ -419,16 +452,76 @@ def test_a_permission_answer_with_a_token_the_skill_never_sent_sets_nothing(talk
     assert "which reminder you'd like" in reply.text and api.reminders.created == 0
 
 
+def member(handler, api: SettingsApi, person: str, day: str) -> Conversation:
+    """A recognised voice of a household, treated on `day`."""
+    talk = Conversation(handler, api_endpoint=api.url, now=NOW, person_id=f"amzn1.ask.person.{person}")
+    api.zones[talk.device_id] = ZONE
+    treated(talk, day)
+    return talk
+
+
+def same_device(talk: Conversation, person: str | None = None) -> Conversation:
+    """Another voice on the same account and device: recognised as `person`, or not at all."""
+    person_id = f"amzn1.ask.person.{person}" if person else None
+    return replace(talk, person_id=person_id, attributes=None, reminders_allowed=False, session_id="")
+
+
 def test_a_voice_alexa_does_not_recognise_sets_and_cancels_nothing_in_a_household(handler, api, store):
-    sam = Conversation(handler, api_endpoint=api.url, now=NOW, person_id="amzn1.ask.person.SAM")
-    api.zones[sam.device_id] = ZONE
-    treated(sam, "2026-11-20")
+    sam = member(handler, api, "SAM", "2026-11-20")
     sam.reminders_allowed = True
     remind(sam, "sun")
-    guest = Conversation(handler, api_endpoint=api.url, now=NOW, user_id=sam.user_id, device_id=sam.device_id)
+    guest = same_device(sam)
     guest.reminders_allowed = True
     guest.launch()
     reply = remind(guest, "makeup")
     assert "2026112" not in reply.ssml and api.reminders.created == 1
     guest.say("CancelRemindersIntent")
     assert len(api.reminders.set) == 1 and not api.reminders.deleted
+
+
+def test_a_permission_answer_from_another_voice_sets_nothing_from_their_dates(handler, api, store):
+    alex = member(handler, api, "ALEX", "2026-10-01")
+    sam = same_device(alex, "SAM")
+    treated(sam, "2026-11-20")
+    token = asked_token(remind(sam, "sun"))
+    sam.person_id = "amzn1.ask.person.ALEX"  # Alex's voice answers Alexa's question
+    reply = sam.permission_answer("ACCEPTED", token)
+    assert "which reminder you'd like" in reply.text and api.reminders.created == 0
+
+
+def test_a_treatment_told_by_an_unknown_voice_cancels_the_members_one_time_reminders(handler, api, store):
+    alex = member(handler, api, "ALEX", "2026-10-01")
+    alex.reminders_allowed = True
+    remind(alex, "sun")
+    daily(alex, "08:00")
+    guest = same_device(alex)
+    guest.launch()
+    reply = guest.say("RecordTreatmentIntent", date="2026-11-20")
+    assert "sunbathing reminder" not in reply.text  # nothing of a member's reminders to this voice
+    kinds = [r.kind for r in store.get(patient_id(alex.user_id, "amzn1.ask.person.ALEX")).reminders]
+    assert kinds == ["sunscreen"]  # the sun one rested on a date that no longer stands; sunscreen only protects
+    [left] = api.reminders.set.values()
+    assert "recurrence" in left["trigger"]
+
+
+def test_cancel_one_reminder_by_name(talk, api, store):
+    treated(talk, "2026-11-20")
+    talk.reminders_allowed = True
+    remind(talk, "sun")
+    daily(talk, "08:00")
+    reply = talk.say("CancelRemindersIntent", resolved={"reminder": "sunscreen"}, reminder="sunscreen")
+    assert "cancelled your daily sunscreen reminder" in reply.text
+    assert [r.kind for r in record_of(store, talk).reminders] == ["sun"] and len(api.reminders.set) == 1
+    reply = talk.say("CancelRemindersIntent", resolved={"reminder": "makeup"}, reminder="makeup")
+    assert "don't have a makeup reminder" in reply.text and len(api.reminders.set) == 1
+
+
+def test_skill_disabled_with_a_hanging_api_still_deletes_the_records(talk, api, store, handler):
+    treated(talk, "2026-11-20")
+    talk.reminders_allowed = True
+    for kind in ("sun", "makeup", "results"):
+        remind(talk, kind)
+    daily(talk, "08:00")
+    api.reminders.behaviour, api.reminders.stall = "hang", 3.0
+    handler(skill_disabled(talk, api), None)
+    assert not store.household(account_key(talk.user_id)) and record_of(store, talk) is None

@@ -28,10 +28,11 @@ def test_counted_from_the_newest_treatment():
     assert when("sun", record, PROTOCOL) == (TREATED, date(2027, 1, 15))
 
 
-def test_a_treatment_booked_before_the_day_is_counted_from_and_one_after_is_not():
+def test_a_treatment_booked_before_the_day_leaves_no_day_but_the_daily_one_runs_past_it():
     booked = PatientRecord(treatments=(TREATED,), planned=(date(2026, 12, 4), date(2027, 3, 1)))
-    assert when("sun", booked, PROTOCOL) == (date(2026, 12, 4), date(2027, 1, 29))
-    assert when("makeup", booked, PROTOCOL) == (TREATED, date(2026, 11, 27))
+    assert when("sun", booked, PROTOCOL) is None  # whether and when it happens is not known
+    assert when("makeup", booked, PROTOCOL) == (TREATED, date(2026, 11, 27))  # booked after its day
+    assert when("sunscreen", booked, PROTOCOL) == (date(2026, 12, 4), date(2027, 1, 29))
 
 
 def test_no_day_without_a_date():
@@ -53,6 +54,13 @@ def test_follow_keeps_moves_drops_and_forgets_the_expired():
     assert follow(unconfirmed, today, today, PROTOCOL).drop == (sun,)
     undated = PatientRecord(treatments=(TREATED,), undated=today, reminders=(sun,))
     assert follow(undated, today, today, PROTOCOL).drop == (sun,)
+    daily = Reminder("sunscreen", date(2027, 1, 15), "t-daily")
+    in_doubt = PatientRecord(treatments=(TREATED,), undated=today, reminders=(daily,))
+    assert follow(in_doubt, today, today, PROTOCOL).keep == (daily,)  # protective: kept as it is
+    booked = PatientRecord(treatments=(TREATED,), planned=(date(2026, 12, 4),), reminders=(sun,))
+    assert follow(booked, today, today, PROTOCOL).drop == (sun,)
+    forgotten = PatientRecord(reminders=(Reminder("forgotten", date(2027, 1, 15), "t"),))
+    assert follow(forgotten, today, today, PROTOCOL).drop == forgotten.reminders
     arrived = PatientRecord(treatments=(TREATED,), planned=(today,), reminders=(sun,))
     assert follow(arrived, today, today, PROTOCOL).drop == (sun,)
 
@@ -84,25 +92,21 @@ def records(draw: st.DrawFn) -> PatientRecord:
 
 @given(records(), days, st.integers(min_value=0, max_value=1))
 def test_no_reminder_stands_that_could_go_off_before_its_rule_turns(record: PatientRecord, today: date, spread: int):
-    """Whatever the record: every reminder kept or moved goes off after today, on the day
-    its rule turns after the newest date and after every treatment booked before that day,
-    and only while the newest date stands; every reminder is accounted for exactly once."""
+    """Whatever the record: every one-time reminder kept or moved goes off after the day its
+    rule turns after the newest date, with no treatment booked in between, and only while
+    the newest date stands; the daily one never ends before the 8 weeks after the newest
+    date; every reminder is accounted for exactly once."""
     latest = today + timedelta(days=spread)
     moves = follow(record, today, latest, PROTOCOL)
-    standing = [*moves.keep, *(r for r, _ in moves.move)]
-    assert sorted(map(id, [*moves.keep, *(r for r, _ in moves.move), *moves.drop, *moves.expired])) == sorted(
-        map(id, record.reminders)
-    )
-    if standing:
-        assert record.settled and record.arrived(latest) is None
-    new_days = [r.day for r in moves.keep] + [day for _, day in moves.move]
-    for reminder, day in zip(standing, new_days, strict=True):
+    accounted = [*moves.keep, *(r for r, _ in moves.move), *moves.drop, *moves.expired]
+    assert sorted(map(id, accounted)) == sorted(map(id, record.reminders))
+    standing = [(r, r.day) for r in moves.keep] + list(moves.move)
+    for reminder, day in standing:
         assert record.latest is not None
         assert day >= due(reminder.kind, record.latest, PROTOCOL)
-        assert day > latest or reminder in moves.keep
-        # A treatment booked before the day restarts the count: the day is counted from it too.
-        booked_before = [b for b in record.planned if record.latest < b <= day]
-        for booked in booked_before:
-            assert day >= due(reminder.kind, booked, PROTOCOL)
+        assert reminder in moves.keep or day > latest
+        if reminder.kind != "sunscreen":
+            assert record.settled and record.arrived(latest) is None
+            assert not any(record.latest < booked <= day for booked in record.planned)
     for reminder in moves.expired:
         assert reminder.day < today

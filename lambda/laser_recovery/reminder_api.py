@@ -9,6 +9,8 @@ certainly was not.
 
 from __future__ import annotations
 
+import json
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -73,7 +75,8 @@ def create(
             recurrence=daily,
         ),
         alert_info=AlertInfo(SpokenInfo([SpokenText(locale=locale, ssml=ssml, text=text)])),
-        push_notification=PushNotification(PushNotificationStatus.ENABLED),
+        # No push to the phone: its notification would show the treatment date on a lock screen.
+        push_notification=PushNotification(PushNotificationStatus.DISABLED),
     )
     try:
         answer = client.create_reminder(request)
@@ -83,6 +86,61 @@ def create(
     if not isinstance(token, str) or not token:
         raise Unavailable(maybe_done=True)
     return token
+
+
+@dataclass(frozen=True)
+class Found:
+    """A reminder the skill set, as Alexa lists it: what finding a lost token needs."""
+
+    token: str
+    first: datetime  # the (first) time it goes off, device-local
+    until: datetime | None  # a daily one's end
+    text: str
+
+
+def listed(config: Any) -> list[Found]:
+    """Every reminder this skill has set for the account, as Alexa keeps them.
+
+    Read from the JSON, not through the SDK's client: ask-sdk-model's AlertInfo names a
+    SpokenInfo class in a module it does not have, so its get_reminders() cannot read any
+    answer that holds a reminder. `config` is the request's ApiConfiguration, so the call goes
+    through the same deadline-bound client, to the same endpoint, with the same token.
+    """
+    from ask_sdk_model.services import ApiClientRequest
+
+    request = ApiClientRequest(
+        headers=[("Authorization", f"Bearer {config.authorization_value}"), ("Accept", "application/json")],
+        method="GET",
+        url=f"{config.api_endpoint}/v1/alerts/reminders",
+    )
+    try:
+        answer = config.api_client.invoke(request)
+    except Exception as error:  # the call itself failed: deadline, connection, host
+        raise Unavailable() from error
+    if answer.status_code in (401, 403):
+        raise NoPermission(str(answer.status_code))
+    try:
+        if answer.status_code != 200:
+            raise ValueError(answer.status_code)
+        return [found for alert in json.loads(answer.body or "{}").get("alerts") or [] if (found := _found(alert))]
+    except (ValueError, TypeError, AttributeError):
+        raise Unavailable() from None
+
+
+def _found(alert: Any) -> Found | None:
+    """One listed reminder, or None when it lacks what matching it needs."""
+    trigger = alert.get("trigger") or {}
+    content = ((alert.get("alertInfo") or {}).get("spokenInfo") or {}).get("content") or [{}]
+    token, first, text = alert.get("alertToken"), trigger.get("scheduledTime"), content[0].get("text")
+    until = (trigger.get("recurrence") or {}).get("endDateTime")
+    if not (isinstance(token, str) and token and isinstance(first, str) and isinstance(text, str)):
+        return None
+    return Found(token, _local(first), _local(until) if isinstance(until, str) else None, text)
+
+
+def _local(stamp: str) -> datetime:
+    """A device-local time as Alexa writes it ("2027-01-15T10:00:00.000"), without a zone."""
+    return datetime.fromisoformat(stamp).replace(tzinfo=None)
 
 
 def delete(client: Any, token: str) -> None:

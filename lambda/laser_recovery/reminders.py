@@ -38,10 +38,16 @@ def due(kind: str, treatment: date, protocol: Protocol) -> date:
 
 
 def when(kind: str, record: PatientRecord, protocol: Protocol) -> tuple[date, date] | None:
-    """The treatment a reminder of `kind` counts from, and the day it goes off: counted from
-    the newest date, or from a treatment told of in advance that comes before that day (the
-    reminder would otherwise say "it's fine now" after it), and so on."""
-    if record.latest is None:
+    """The treatment a reminder of `kind` counts from, and the day it goes off; None when no
+    day can be known.
+
+    A one-time reminder counts from the newest date; a treatment told of in advance before
+    its day would restart the count, and whether and when it happens is not known, so then
+    there is no day (the reminder would say "it's fine now" on a day that may come too
+    soon). The daily sunscreen reminder runs on past each such treatment instead: running
+    longer is the safe side.
+    """
+    if record.latest is None or kind not in KINDS:
         return None
     base = record.latest
     while True:
@@ -49,6 +55,8 @@ def when(kind: str, record: PatientRecord, protocol: Protocol) -> tuple[date, da
         sooner = [booked for booked in record.planned if base < booked <= day]
         if not sooner:
             return base, day
+        if kind != DAILY:
+            return None
         base = max(sooner)
 
 
@@ -79,15 +87,22 @@ class Moves:
 def follow(record: PatientRecord, earliest: date, latest: date, protocol: Protocol) -> Moves:
     """How the record's reminders must change so that each goes off on the day its rule turns
     after the newest date, and none rests on a date that does not stand. `earliest` and
-    `latest` are the dates it may be for the patient (one day, when their zone is known)."""
+    `latest` are the dates it may be for the patient (one day, when their zone is known).
+
+    The daily sunscreen reminder says nothing that rests on a date, so a date in doubt may
+    make it run longer, never shorter: it is cut back only once the dates stand again. Reminders of no kind the
+    skill sets (those kept only to be deleted) are dropped.
+    """
     keep: list[Reminder] = []
     move: list[tuple[Reminder, date]] = []
     drop: list[Reminder] = []
     expired: list[Reminder] = []
     stands = record.settled and record.arrived(latest) is None
     for reminder in record.reminders:
-        counted = when(reminder.kind, record, protocol) if stands else None
+        counted = when(reminder.kind, record, protocol) if stands or reminder.kind == DAILY else None
         day = counted[1] if counted else None
+        if reminder.kind == DAILY and not stands and day is not None:
+            day = max(day, reminder.day)  # a date in doubt may extend it, never shorten it
         if day == reminder.day:
             (expired if reminder.day < earliest else keep).append(reminder)
         elif day is None or day <= latest:

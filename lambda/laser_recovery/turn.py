@@ -22,7 +22,7 @@ from .conversation import ELICITED_SLOTS, ConversationState, Said, Seal
 from .dates import LocalDay
 from .recovery import Protocol
 from .speech import Speech, speech_for, ssml
-from .store import Change, PatientId, PatientRecord, StoreError, TreatmentStore, device_key, patient_id
+from .store import Change, PatientId, PatientRecord, Reminder, StoreError, TreatmentStore, device_key, patient_id
 from .store.model import SHARED_PROFILE
 
 if TYPE_CHECKING:
@@ -123,39 +123,44 @@ class Turn:
         )
         self._record = self.store.update(self.patient, change)
         self._pending = Change()
-        if change.reminders is None and self._record.reminders:
-            self._keep_reminders_in_step()
+        dates_changed = replace(change, welcome=False, zones=None, reminders=None) != Change()
+        if dates_changed and self._record.reminders:
+            self._record, notes = self.keep_reminders_in_step(self.patient, self._record)
+            self.notes.extend(notes)
         return self._record
 
-    def _keep_reminders_in_step(self) -> None:
-        """The dates changed: each reminder moves to its new day, or goes (H18)."""
+    def keep_reminders_in_step(self, patient: PatientId, record: PatientRecord) -> tuple[PatientRecord, list[str]]:
+        """The dates of `patient` changed: each reminder moves to its new day, or goes (H18).
+        The record as it now stands, and what to tell that patient."""
         from .reminding import keep_in_step  # the Reminders API's models: only when needed
 
-        record = self.record
         reminders, notes = keep_in_step(self, record)
-        self.notes.extend(notes)
         if reminders == record.reminders:
-            return
+            return record, notes
         try:
-            self._record = self.store.update(self.patient, Change(reminders=reminders))
+            return self.store.update(patient, Change(reminders=reminders)), notes
         except StoreError as error:
             # The dates are saved; the reminders moved with Alexa but are not listed as they
             # now stand, so the patient is told to check them (H18).
             log.warning("reminders not recorded: %s", error)
-            self.notes.append(self.speech.say("reminders.unrecorded"))
+            return record, [*notes, self.speech.say("reminders.unrecorded")]
 
-    def forget(self) -> None:
-        """Delete the patient's record, and first the reminders set for it with Alexa."""
+    def forget(self) -> bool:
+        """Delete the patient's record, and first the reminders set for it with Alexa; False
+        when a reminder could not be deleted: then only what deleting it needs is kept."""
+        left: tuple[Reminder, ...] = ()
         if self.record.reminders:
-            from .reminding import take_back
+            from .reminding import forgotten, take_back
 
-            if take_back(self, self.record.reminders):
-                self.notes.append(self.speech.say("reminders.not_forgotten"))
+            left = forgotten(take_back(self, self.record.reminders)[0])
         self.store.delete(self.patient)
-        self._record = PatientRecord(welcomed=self.record.welcomed)
+        if left:
+            self.store.update(self.patient, Change(reminders=left))
+        self._record = PatientRecord(welcomed=self.record.welcomed, reminders=left)
         self.state.recorded = None
         self.state.disputed = None
         self._pending = Change()
+        return not left
 
     # -- when --------------------------------------------------------------------------
 

@@ -19,7 +19,7 @@ class ForgetHandler(DatesHandler):
         speech = turn.speech
         record = turn.record
         if not record.treatments and not record.planned and record.undated is None:
-            turn.forget()  # nothing the patient would miss, but leave nothing behind either
+            turn.forget()  # nothing the patient would miss (reminders kept to be deleted, at most)
             return turn.answer(speech.say("forget.nothing"))
         turn.state.expect(DeletionWanted())
         return turn.ask(speech.say("forget.confirm"), reprompt=speech.say("forget.confirm_reprompt"))
@@ -31,8 +31,8 @@ class ForgetConfirmedHandler(DatesHandler):
     refusal = "shared.not_deleted"
 
     def reply(self, turn: Turn) -> Response:
-        turn.forget()
-        return turn.answer(turn.speech.say("forget.done"))
+        done = turn.forget()
+        return turn.answer(turn.speech.say("forget.done" if done else "forget.done_but_reminders"))
 
 
 class ForgetDeclinedHandler(TurnHandler):

@@ -13,7 +13,18 @@ from ask_sdk_model import Response
 from ..conversation import Question
 from ..reminder_api import NoPermission, Unavailable
 from ..reminders import DAILY, KINDS, QUESTION, TIME_OF_DAY, first_daily, when
-from ..reminding import ASK_FOR, consent_card, granted, permission_request, put, replaced, take_back
+from ..reminding import (
+    ASK_FOR,
+    UNKNOWN_TOKEN,
+    consent_card,
+    granted,
+    permission_request,
+    put,
+    reconciled,
+    replaced,
+    take_back,
+    unsure,
+)
 from ..store import Change, StoreError
 from ..turn import Turn
 from .replies import respond
@@ -32,6 +43,7 @@ def offer(turn: Turn, kind: str, at: time | None = None, *, consented: bool = Fa
     said yes to Alexa, a refusal from the API sends the card instead). `at` is the time of
     day of the daily one."""
     speech = turn.speech
+    turn.zone  # noqa: B018 (looked up first: the patient's own date, not the latest on Earth)
     record = turn.record
     if record.latest is None:
         return turn.answer(speech.say("reminders.no_date"))
@@ -39,12 +51,18 @@ def offer(turn: Turn, kind: str, at: time | None = None, *, consented: bool = Fa
         # The day would rest on a date that does not stand (H18): nothing is set.
         return turn.answer(speech.say("reminders.unsettled"))
     counted = when(kind, record, turn.protocol)
-    assert counted is not None  # the record has a newest date
+    if counted is None:  # a treatment booked before its day: the day is not known yet
+        return turn.answer(speech.say("reminders.booked", name=speech.say(f"reminders.name_{kind}")))
     day = counted[1]
     if day <= turn.latest_today or (at is not None and first_daily(at, day, turn.latest_today, turn.local_now) is None):
         # Its day may have come already: today's answer instead, with every guard it has.
         return turn.answer(speech.say("reminders.reached"), respond(turn, Question(QUESTION[kind]), record).text)
-    if any(r.kind == kind and r.day == day and r.at == at for r in record.reminders):
+    reminders = reconciled(turn, record.reminders)
+    if reminders != record.reminders:
+        record = turn.save(Change(reminders=reminders))
+    if any(r.kind == kind and r.token == UNKNOWN_TOKEN for r in reminders):
+        return turn.answer(speech.say("reminders.maybe_set"))  # setting it again could double it
+    if any(r.kind == kind and r.day == day and r.at == at for r in reminders):
         return turn.answer(said_set(turn, kind, day, at, key="already"))
     if not consented and not granted(turn):
         return ask_permission(turn, kind, at)
@@ -53,14 +71,19 @@ def offer(turn: Turn, kind: str, at: time | None = None, *, consented: bool = Fa
     except NoPermission:
         return consent_needed(turn) if consented else ask_permission(turn, kind, at)
     except Unavailable as failure:
-        return turn.answer(speech.say("reminders.maybe_set" if failure.maybe_done else "reminders.unavailable"))
-    stale = tuple(r for r in record.reminders if r.kind == kind)
+        if not failure.maybe_done:
+            return turn.answer(speech.say("reminders.unavailable"))
+        reminder = unsure(turn, kind, record, at)  # found, or found missing, next time
+    stale = tuple(r for r in reminders if r.kind == kind)
     try:
-        turn.save(Change(reminders=replaced(record, reminder)))
+        turn.save(Change(reminders=replaced(reminders, reminder)))
     except StoreError:
-        take_back(turn, (reminder,))  # not kept, so it could never be moved or deleted
+        if reminder.token != UNKNOWN_TOKEN:
+            take_back(turn, (reminder,))  # not kept, so it could never be moved or deleted
         raise
-    if stale and take_back(turn, stale):
+    if reminder.token == UNKNOWN_TOKEN:
+        return turn.answer(speech.say("reminders.maybe_set"))
+    if stale and take_back(turn, stale)[0]:
         name = speech.say(f"reminders.name_{kind}")
         turn.notes.append(speech.say("reminders.stale", name=name, day=speech.weekday_date(stale[0].day)))
     return turn.answer(said_set(turn, kind, day, at))
@@ -81,14 +104,24 @@ def ten(turn: Turn) -> str:
 
 def ask_permission(turn: Turn, kind: str, at: time | None) -> Response:
     """Alexa asks the patient, by voice; the answer comes back as a Connections.Response,
-    with the token that says which reminder it was for."""
-    token = kind if at is None else f"{kind}@{at.isoformat('minutes')}"
+    with the token that says which reminder it was for, and for whom."""
+    wanted = kind if at is None else f"{kind}@{at.isoformat('minutes')}"
+    token = f"{wanted}|{_asker(turn)}"
     return turn.input.response_builder.add_directive(permission_request(token)).response
 
 
-def from_token(token: object) -> tuple[str, time | None] | None:
-    """The reminder a permission request was for, from its token; None if it names none."""
-    kind, _, said = str(token or "").partition("@")
+def _asker(turn: Turn) -> str:
+    # A digest of the account and voice, not an id: it only has to match on the way back.
+    return turn.patient.digest[:16]
+
+
+def from_token(token: object, turn: Turn) -> tuple[str, time | None] | None:
+    """The reminder a permission request was for, from its token; None if it names none, or
+    if the answer comes from someone else than who asked (another voice said yes)."""
+    wanted, _, asker = str(token or "").partition("|")
+    if asker != _asker(turn):
+        return None
+    kind, _, said = wanted.partition("@")
     at = clock(said) if said else None
     if kind not in KINDS or (kind == DAILY) != (at is not None) or (said and at is None):
         return None
@@ -114,6 +147,7 @@ class RemindHandler(DatesHandler):
     put on sunscreen every day at 8": daily, until the weeks without sunbathing are over."""
 
     intents = (REMIND,)
+    refusal = "shared.no_reminders"
 
     def reply(self, turn: Turn) -> Response:
         speech = turn.speech
@@ -134,19 +168,29 @@ class RemindHandler(DatesHandler):
 
 
 class CancelRemindersHandler(DatesHandler):
-    """ "Cancel my reminders": every reminder this skill set goes; what could not be deleted
-    stays listed, so it can be tried again."""
+    """ "Cancel my reminders" (all of them) or "cancel my sunscreen reminder" (that one): what
+    could not be deleted stays listed, so it can be tried again."""
 
     intents = ("CancelRemindersIntent",)
+    refusal = "shared.not_cancelled"
 
     def reply(self, turn: Turn) -> Response:
         speech = turn.speech
         record = turn.record
-        if not record.reminders:
-            return turn.answer(speech.say("reminders.none"))
-        left = take_back(turn, record.reminders)
-        turn.save(Change(reminders=left))
-        return turn.answer(speech.say("reminders.cancel_failed" if left else "reminders.cancelled"))
+        kind = turn.slot_id(SLOT)
+        if kind not in KINDS:
+            kind = None
+        chosen = tuple(r for r in record.reminders if kind is None or r.kind == kind)
+        if not chosen:
+            none = "reminders.none" if kind is None else "reminders.none_of"
+            return turn.answer(speech.say(none, name=speech.say(f"reminders.name_{kind}") if kind else ""))
+        left, _ = take_back(turn, chosen)
+        turn.save(Change(reminders=tuple(r for r in record.reminders if r not in chosen) + left))
+        if left:
+            return turn.answer(speech.say("reminders.cancel_failed"))
+        if kind is None:
+            return turn.answer(speech.say("reminders.cancelled"))
+        return turn.answer(speech.say("reminders.cancelled_one", name=speech.say(f"reminders.name_{kind}")))
 
 
 class PermissionAnsweredHandler(DatesHandler):
@@ -154,6 +198,7 @@ class PermissionAnsweredHandler(DatesHandler):
     or did not answer; or the device cannot ask by voice, and the card is sent instead."""
 
     request_type = "Connections.Response"
+    refusal = "shared.no_reminders"
 
     def can_handle(self, handler_input: HandlerInput) -> bool:
         request = handler_input.request_envelope.request
@@ -162,7 +207,7 @@ class PermissionAnsweredHandler(DatesHandler):
     def reply(self, turn: Turn) -> Response:
         request = turn.input.request_envelope.request
         speech = turn.speech
-        wanted = from_token(request.token)
+        wanted = from_token(request.token, turn)
         code = getattr(request.status, "code", None)
         if str(code) != "200":
             # Voice permission is not supported here (or the request failed): the card.

@@ -15,8 +15,10 @@ from ask_sdk_core.dispatch_components import AbstractRequestHandler
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_model import Response
 
+from .. import budget
+from ..alexa_api import DEADLINE_SECONDS
 from ..reminder_api import ReminderFailure, delete
-from ..store import PatientId, PatientRecord, TreatmentStore, account_key
+from ..store import PatientId, PatientRecord, Reminder, TreatmentStore, account_key
 
 log = logging.getLogger(__name__)
 
@@ -42,28 +44,30 @@ class SkillDisabledHandler(AbstractRequestHandler):
             # Skill events carry the user in context.System, as every request does, but no
             # person: the whole account goes, every voice profile's record with it.
             account = account_key(envelope.context.system.user.user_id)
-            self._take_back_reminders(handler_input, account)
-            self._store.delete_account(account)
+            reminders = self._reminders(account)
+            self._store.delete_account(account)  # first: the health data goes whatever the API does
             log.info("skill disabled; the account's records were deleted")
+            if reminders:
+                self._take_back(handler_input, reminders)
         return handler_input.response_builder.response
 
-    def _take_back_reminders(self, handler_input: HandlerInput, account: str) -> None:
-        """The reminders set for the account's records, deleted while their tokens are known.
-        Alexa may already have taken back the skill's permission: then they cannot be, and
-        the records still go (H18)."""
-        reminders = [
+    def _reminders(self, account: str) -> list[Reminder]:
+        """The reminders set for the account's records (the shared one and each person's)."""
+        return [
             reminder
             for profile in self._store.household(account)
             for reminder in (self._store.get(PatientId(account, profile)) or PatientRecord()).reminders
         ]
-        if not reminders:
-            return
+
+    def _take_back(self, handler_input: HandlerInput, reminders: list[Reminder]) -> None:
+        """Delete them while their tokens are known, as far as the turn's time allows. Alexa
+        may already have taken back the skill's permission: then they cannot be (H18)."""
         factory = handler_input.service_client_factory
         failed = 0
         for reminder in reminders:
             try:
-                if factory is None:
-                    raise ReminderFailure("no API token in the event")
+                if factory is None or not reminder.token or not budget.affords(DEADLINE_SECONDS):
+                    raise ReminderFailure("no API token, no token or no time left")
                 delete(factory.get_reminder_management_service(), reminder.token)
             except ReminderFailure:
                 failed += 1

@@ -285,7 +285,12 @@ class TellDateHandler(DatesHandler):
         for profile, latest in turn.household.items():
             if isinstance(told, TreatmentDay) and told.day <= latest:
                 continue  # a "yes" from that record's newest date is no earlier than from this one
-            turn.store.update(PatientId(account, profile), Change(undated=turn.today.latest))
+            member = PatientId(account, profile)
+            record = turn.store.update(member, Change(undated=turn.today.latest))
+            if record.reminders:
+                # Their reminders rest on a date that no longer stands (H18): they go, and
+                # nothing of them is said to this voice (they are another member's).
+                turn.keep_reminders_in_step(member, record)
 
 
 class ChooseTreatmentHandler(DatesHandler):
