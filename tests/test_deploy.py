@@ -324,6 +324,7 @@ def test_the_deployed_manifest_sends_requests_and_events_to_the_function() -> No
     # The skill deletes a patient's dates when they disable it (tests/test_skill_events.py):
     # it must hear about it.
     assert {"eventName": "SKILL_DISABLED"} in manifest["events"]["subscriptions"]
+    assert {"name": "alexa::alerts:reminders:skill:readwrite"} in manifest["permissions"]  # reminders
     assert deployer()["awsRegion"] == "us-east-1"  # where Alexa's North American requests start
 
 

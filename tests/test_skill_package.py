@@ -134,6 +134,8 @@ def test_manifest_is_complete():
     assert "SKILL_DISABLED" in events["subscriptions"]
     for icon in ("smallIconUri", "largeIconUri"):
         assert (ROOT / "skill-package" / locale[icon].removeprefix("file://")).is_file()
+    # The reminders the skill sets need their permission declared, or Alexa never grants it.
+    assert MANIFEST["permissions"] == [{"name": "alexa::alerts:reminders:skill:readwrite"}]
 
 
 def test_every_intent_in_the_model_has_a_handler(handler_without_store_checks):
