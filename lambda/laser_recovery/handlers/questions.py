@@ -5,6 +5,7 @@ from __future__ import annotations
 from ask_sdk_model import Response
 
 from ..answers import QUESTIONS, answer
+from ..cards import WITH_CARD, key_dates
 from ..conversation import Question, TreatmentDateWanted
 from ..dates import Unclear, read_date
 from ..recovery import day_number
@@ -42,7 +43,11 @@ def ask(turn: Turn, question: Question) -> Response:
         return close(turn, [], planned_prompt(turn, come, question))
     if kind.needs_date and record.latest is None:
         return close(turn, [], date_prompt(turn, question, key="treatment.ask_first"))
-    return turn.answer(respond(turn, question, record).text)
+    given = respond(turn, question, record)
+    card = key_dates(turn, record) if question.intent in WITH_CARD and given.rests_on == record.latest else None
+    if card is not None:
+        turn.input.response_builder.set_card(card)
+    return turn.answer(given.text)
 
 
 def where_you_are(turn: Turn) -> list[str]:

@@ -1,0 +1,41 @@
+"""The home card in the Alexa app: the patient's key dates, beside the sun and progress answers.
+
+Built from the pure milestones (recovery.py), only where the spoken answer itself rests on the
+newest date: no card for a date awaiting its check, an undated or booked treatment, or a voice
+that may be someone else's (the same guards the answer passed). A card is plain text: dates in
+words, no SSML.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from . import recovery
+from .store import PatientRecord
+
+if TYPE_CHECKING:
+    from ask_sdk_model.ui import SimpleCard
+
+    from .turn import Turn
+
+# The answers a card goes with: those about where the patient is on the road to the sun.
+WITH_CARD = frozenset({"SunIntent", "ProgressIntent"})
+
+
+def key_dates(turn: Turn, record: PatientRecord) -> SimpleCard | None:
+    """The card for this record, or None when its dates could still move."""
+    from ask_sdk_model.ui import SimpleCard
+
+    latest = record.latest
+    if latest is None or not record.settled or record.planned or turn.shared_with_others:
+        return None
+    speech = turn.speech
+    when = {m.name: speech.plain(speech.weekday_date(m.date)) for m in recovery.milestones(latest, turn.protocol)}
+    lines = [
+        speech.say("card.treatment", date=speech.plain(speech.weekday_date(latest))),
+        speech.say("card.makeup", date=when["makeup"]),
+        speech.say("card.results", first=when["results_from"], by=when["results_by"]),
+        speech.say("card.sun", date=when["sun_safe"], minimum=when["sun_minimum"]),
+        speech.say("card.sunscreen"),
+    ]
+    return SimpleCard(title=speech.say("card.title"), content="\n".join(speech.plain(line) for line in lines))
