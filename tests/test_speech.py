@@ -133,9 +133,19 @@ def test_one_responses_speech_is_its_parts_inside_speak_and_can_be_said_again_in
 
 
 def test_a_locale_with_its_own_content_file_speaks_from_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
-    us = (CONTENT_DIR / "en-US.toml").read_text()
-    (tmp_path / "en-GB.toml").write_text(us.replace("Take good care of your skin. Goodbye.", "Take care. Cheerio."))
+    (tmp_path / "en-US.toml").write_text((CONTENT_DIR / "en-US.toml").read_text())
+    (tmp_path / "en-GB.toml").write_text('[goodbye]\nspeech = "Take care. Cheerio."\n')  # only what differs
     monkeypatch.setattr(speech_module, "CONTENT_DIR", tmp_path)
     monkeypatch.setattr(speech_module, "LOCALES", frozenset({"en-US", "en-GB"}))
-    assert speech_for("en-GB", Protocol.load()).say("goodbye.speech") == "Take care. Cheerio."
-    assert speech_for("en-AU", Protocol.load()).say("goodbye.speech") == "Take good care of your skin. Goodbye."
+    speech_module._phrases.cache_clear()
+    speech_module._speech.cache_clear()
+    try:
+        british = speech_for("en-GB", Protocol.load())
+        assert british.say("goodbye.speech") == "Take care. Cheerio."
+        assert british.say("help.reprompt") == speech_for("en-US", Protocol.load()).say("help.reprompt")  # the base
+        assert speech_for("en-AU", Protocol.load()).say("goodbye.speech") == "Take good care of your skin. Goodbye."
+    finally:
+        speech_module._phrases.cache_clear()
+        speech_module._speech.cache_clear()
+
+

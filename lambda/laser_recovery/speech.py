@@ -28,7 +28,9 @@ class Speech:
         self._phrases = phrases
         self.protocol = protocol
         self._numbers: dict[str, str] = {}
+        terms = {name: escape(word) for name, word in phrases.get("terms", {}).items()}
         self._numbers = {
+            **terms,
             "sun_minimum": self.duration(protocol.sun_minimum_days),
             "sun_safe": self.duration(protocol.sun_safe_days),
             "sun_range": self.span(protocol.sun_minimum_days, protocol.sun_safe_days),
@@ -139,7 +141,22 @@ def unwrap(speech: str) -> str:
 
 @cache
 def _phrases(locale: str) -> Mapping[str, Any]:
-    return contentfile.load(CONTENT_DIR / f"{locale}.toml")
+    """A locale's words: the base English file, with the locale's own file laid over it (only
+    the words that differ: spelling, terms, the order of a date in plain text)."""
+    base = contentfile.load(CONTENT_DIR / f"{DEFAULT_LOCALE}.toml")
+    if locale == DEFAULT_LOCALE:
+        return base
+    return layered(base, contentfile.load(CONTENT_DIR / f"{locale}.toml"))
+
+
+def layered(base: Mapping[str, Any], over: Mapping[str, Any]) -> dict[str, Any]:
+    """`base` with `over` laid on it, table by table; a key `base` lacks is an error."""
+    merged = dict(base)
+    for key, value in over.items():
+        if key not in base:
+            raise KeyError(f"{key!r} is not in the base words")
+        merged[key] = layered(base[key], value) if isinstance(value, Mapping) else value
+    return merged
 
 
 # The skill's own content files, listed once: a request's locale only ever picks among them
