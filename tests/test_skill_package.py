@@ -12,23 +12,46 @@ from tests.alexa import Conversation
 from voice.grammar import MAX_SAMPLE_CHARS, MAX_SAMPLES_PER_INTENT, build
 
 ROOT = Path(__file__).resolve().parent.parent
-MODEL_SOURCE = ROOT / "interaction_models" / "en-US.json"
-MODEL_COPY = ROOT / "skill-package" / "interactionModels" / "custom" / "en-US.json"
 MANIFEST = json.loads((ROOT / "skill-package" / "skill.json").read_text())["manifest"]
-MODEL = json.loads(MODEL_SOURCE.read_text())["interactionModel"]
-LANGUAGE = MODEL["languageModel"]
+# Every English locale the skill publishes; each voice model passes the same checks.
+LOCALES = ("en-US", "en-GB", "en-CA", "en-AU", "en-IN")
+SOURCES = {locale: ROOT / "interaction_models" / f"{locale}.json" for locale in LOCALES}
+MODELS = {locale: json.loads(path.read_text())["interactionModel"] for locale, path in SOURCES.items()}
 
 
-def test_the_ask_cli_copy_is_the_same_as_the_source():
-    assert MODEL_COPY.read_bytes() == MODEL_SOURCE.read_bytes(), "run `make models`"
+@pytest.fixture(params=LOCALES)
+def locale(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
 
 
-def test_the_committed_model_is_the_grammar_expanded():
-    assert build("en-US") == json.loads(MODEL_SOURCE.read_text()), "stale: run `make models`"
+@pytest.fixture
+def model(locale: str) -> dict:
+    return MODELS[locale]
 
 
-def test_the_model_keeps_inside_alexas_limits():
-    for intent in LANGUAGE["intents"]:
+@pytest.fixture
+def language(model: dict) -> dict:
+    return model["languageModel"]
+
+
+def test_the_ask_cli_copy_is_the_same_as_the_source(locale):
+    copy = ROOT / "skill-package" / "interactionModels" / "custom" / f"{locale}.json"
+    assert copy.read_bytes() == SOURCES[locale].read_bytes(), "run `make models`"
+
+
+def test_the_committed_model_is_the_grammar_expanded(locale):
+    assert build(locale) == json.loads(SOURCES[locale].read_text()), "stale: run `make models`"
+
+
+def test_every_locale_the_manifest_publishes_has_a_model_and_nothing_else_does():
+    published = set(MANIFEST["publishingInformation"]["locales"])
+    assert published == set(LOCALES) == {path.stem for path in (ROOT / "interaction_models").glob("*.json")}
+    assert published == set(MANIFEST["privacyAndCompliance"]["locales"])
+    assert set(MANIFEST["publishingInformation"]["distributionCountries"]) == {"US", "GB", "CA", "AU", "IN"}
+
+
+def test_the_model_keeps_inside_alexas_limits(locale, language):
+    for intent in language["intents"]:
         samples = intent["samples"]
         assert len(samples) <= MAX_SAMPLES_PER_INTENT, intent["name"]
         for sample in samples:
@@ -38,16 +61,16 @@ def test_the_model_keeps_inside_alexas_limits():
         for slot in intent.get("slots", []):
             for said in slot.get("samples", []):  # a slot sample always carries its own slot
                 assert re.findall(r"{(\w+)}", said) == [slot["name"]], said
-    assert len(MODEL_SOURCE.read_bytes()) < 1_500_000
+    assert len(SOURCES[locale].read_bytes()) < 1_500_000
 
 
-def test_invocation_name():
-    assert LANGUAGE["invocationName"] == "laser recovery"
+def test_invocation_name(language):
+    assert language["invocationName"] == "laser recovery"
 
 
-def test_every_sample_is_unique_and_names_only_its_own_slots():
+def test_every_sample_is_unique_and_names_only_its_own_slots(language):
     seen: dict[str, str] = {}
-    for intent in LANGUAGE["intents"]:
+    for intent in language["intents"]:
         slots = {slot["name"] for slot in intent.get("slots", [])}
         for sample in intent["samples"]:
             key = sample.lower()
@@ -56,19 +79,19 @@ def test_every_sample_is_unique_and_names_only_its_own_slots():
             assert set(re.findall(r"{(\w+)}", sample)) <= slots, sample
 
 
-def test_questions_have_many_natural_phrasings():
-    counts = {i["name"]: len(i["samples"]) for i in LANGUAGE["intents"] if not i["name"].startswith("AMAZON.")}
+def test_questions_have_many_natural_phrasings(language):
+    counts = {i["name"]: len(i["samples"]) for i in language["intents"] if not i["name"].startswith("AMAZON.")}
     assert min(counts.values()) >= 14, counts
     busiest = ("SunIntent", "MakeupIntent", "RecordTreatmentIntent", "ResultsIntent", "ProgressIntent")
     assert all(counts[name] >= 100 for name in busiest), counts
-    sun = {s.lower() for s in next(i for i in LANGUAGE["intents"] if i["name"] == "SunIntent")["samples"]}
+    sun = {s.lower() for s in next(i for i in language["intents"] if i["name"] == "SunIntent")["samples"]}
     assert {"can i go out in the sun", "am i allowed to sunbathe", "is it safe to sunbathe now"} <= sun
     # Tanning and sunbeds are not sunbathing: the guide never clears them (H7).
     assert not {s for s in sun if "tan" in s.split() or "sunbed" in s}
 
 
-def test_required_built_ins_are_present():
-    names = {intent["name"] for intent in LANGUAGE["intents"]}
+def test_required_built_ins_are_present(language):
+    names = {intent["name"] for intent in language["intents"]}
     assert {
         "AMAZON.HelpIntent",
         "AMAZON.StopIntent",
@@ -81,68 +104,67 @@ def test_required_built_ins_are_present():
     } <= names
 
 
-def test_every_slot_the_skill_elicits_is_in_the_dialog_model_with_all_its_slots():
+def test_every_slot_the_skill_elicits_is_in_the_dialog_model_with_all_its_slots(model, language):
     from laser_recovery.conversation import ELICITED_SLOTS
 
-    dialog = {intent["name"]: intent for intent in MODEL["dialog"]["intents"]}
-    language = {intent["name"]: intent for intent in LANGUAGE["intents"]}
+    dialog = {intent["name"]: intent for intent in model["dialog"]["intents"]}
+    intents = {intent["name"]: intent for intent in language["intents"]}
     for name, slots in ELICITED_SLOTS.items():
         assert name in dialog, name
-        assert tuple(s["name"] for s in language[name]["slots"]) == slots, name
-        assert any(slot.get("samples") for slot in language[name]["slots"]), f"{name}: no slot samples"
+        assert tuple(s["name"] for s in intents[name]["slots"]) == slots, name
+        assert any(slot.get("samples") for slot in intents[name]["slots"]), f"{name}: no slot samples"
 
 
-def test_no_intent_sample_is_a_bare_slot():
+def test_no_intent_sample_is_a_bare_slot(language):
     # A sample of nothing but a slot attracts unrelated speech; bare answers go through slot
     # elicitation, where the slot's own samples route them to the slot that asked.
-    for intent in LANGUAGE["intents"]:
+    for intent in language["intents"]:
         for sample in intent["samples"]:
             assert re.sub(r"\{\w+\}", "", sample).replace("ago", "").strip(), (intent["name"], sample)
 
 
-def test_dialog_prompts_exist():
-    prompt_ids = {prompt["id"] for prompt in MODEL["prompts"]}
-    for intent in MODEL["dialog"]["intents"]:
+def test_dialog_prompts_exist(model):
+    prompt_ids = {prompt["id"] for prompt in model["prompts"]}
+    for intent in model["dialog"]["intents"]:
         for slot in intent["slots"]:
             for prompt_id in slot.get("prompts", {}).values():
                 assert prompt_id in prompt_ids
 
 
-@pytest.mark.parametrize("phrase", MANIFEST["publishingInformation"]["locales"]["en-US"]["examplePhrases"])
-def test_every_example_phrase_is_in_the_model(phrase):
-    # "to" is one of the connecting words Alexa takes between the invocation and the request.
-    match = re.fullmatch(r"Alexa, (?:open|ask) laser recovery(?: (?:to )?(.+))?", phrase)
-    assert match, phrase
-    if match[1]:
-        samples = {s.lower() for i in LANGUAGE["intents"] for s in i["samples"]}
-        assert match[1].lower() in samples
+def test_every_example_phrase_is_in_the_model(locale, language):
+    samples = {s.lower() for i in language["intents"] for s in i["samples"]}
+    for phrase in MANIFEST["publishingInformation"]["locales"][locale]["examplePhrases"]:
+        # "to" is one of the connecting words Alexa takes between the invocation and the request.
+        match = re.fullmatch(r"Alexa, (?:open|ask) laser recovery(?: (?:to )?(.+))?", phrase)
+        assert match, phrase
+        assert not match[1] or match[1].lower() in samples, phrase
 
 
-def test_manifest_is_complete():
-    locale = MANIFEST["publishingInformation"]["locales"]["en-US"]
+def test_manifest_is_complete(locale):
+    published = MANIFEST["publishingInformation"]["locales"][locale]
     for field in ("name", "summary", "description", "smallIconUri", "largeIconUri", "keywords"):
-        assert locale[field], field
-    assert 1 <= len(locale["examplePhrases"]) <= 3
-    assert "not medical advice" in locale["description"]
+        assert published[field], field
+    assert 1 <= len(published["examplePhrases"]) <= 3
+    assert "not medical advice" in published["description"]
     assert MANIFEST["publishingInformation"]["category"]
     privacy = MANIFEST["privacyAndCompliance"]
-    assert privacy["usesPersonalInfo"] is True and privacy["locales"]["en-US"]["privacyPolicyUrl"]
+    assert privacy["usesPersonalInfo"] is True and privacy["locales"][locale]["privacyPolicyUrl"]
     # The ASK CLI writes the events in, with the function's ARN, once the stack is up
     # (ask-resources.json; tests/test_deploy.py checks the manifest it then sends).
     resources = json.loads((ROOT / "ask-resources.json").read_text(encoding="utf-8"))
     events = resources["profiles"]["default"]["skillInfrastructure"]["userConfig"]["skillEvents"]
     assert "SKILL_DISABLED" in events["subscriptions"]
     for icon in ("smallIconUri", "largeIconUri"):
-        assert (ROOT / "skill-package" / locale[icon].removeprefix("file://")).is_file()
+        assert (ROOT / "skill-package" / published[icon].removeprefix("file://")).is_file()
     # The reminders the skill sets need their permission declared, or Alexa never grants it.
     assert MANIFEST["permissions"] == [{"name": "alexa::alerts:reminders:skill:readwrite"}]
 
 
-def test_every_intent_in_the_model_has_a_handler(handler_without_store_checks):
-    for intent in LANGUAGE["intents"]:
+def test_every_intent_in_the_model_has_a_handler(handler_without_store_checks, locale, language):
+    for intent in language["intents"]:
         if intent["name"] == "AMAZON.FallbackIntent":
             continue
-        reply = Conversation(handler_without_store_checks).say(intent["name"])
+        reply = Conversation(handler_without_store_checks, locale=locale).say(intent["name"])
         assert "didn't get that" not in reply.text, intent["name"]
 
 

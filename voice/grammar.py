@@ -95,9 +95,35 @@ def _samples(intent: str, patterns: list[str], phrases: dict[str, str], slots: s
     return samples
 
 
+def grammar(locale: str, voice_dir: Path = VOICE_DIR) -> dict[str, Any]:
+    """A locale's grammar: its file, laid over the grammar it `extends` (tables merged key by
+    key), with `more_phrases` adding alternatives to a phrase list of the base."""
+    source = tomllib.loads((voice_dir / f"{locale}.toml").read_text(encoding="utf-8"))
+    base_locale = source.pop("extends", None)
+    more: dict[str, list[str]] = source.pop("more_phrases", {})
+    if base_locale is not None:
+        source = _layered(grammar(base_locale, voice_dir), source)
+    for name, extra in more.items():
+        listed = source.get("phrases", {}).get(name, "")
+        if not (listed.startswith("(") and listed.endswith(")")):
+            raise GrammarError(f"more_phrases.{name}: <{name}> is not one (a|b) group")
+        source["phrases"][name] = listed[:-1] + "".join(f"|{said}" for said in extra) + ")"
+    return source
+
+
+def _layered(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
+    merged = dict(base)
+    for key, value in over.items():
+        if isinstance(value, dict) and isinstance(base.get(key), dict):
+            merged[key] = _layered(base[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
 def build(locale: str, voice_dir: Path = VOICE_DIR) -> dict[str, Any]:
     """The interaction model (ASK CLI JSON) of a locale's grammar."""
-    source = tomllib.loads((voice_dir / f"{locale}.toml").read_text(encoding="utf-8"))
+    source = grammar(locale, voice_dir)
     phrases: dict[str, str] = source.get("phrases", {})
     intents, dialog, prompts = [], [], []
     for name, spec in source["intents"].items():
