@@ -33,6 +33,12 @@ def treated(talk: Conversation, day: str) -> None:
     assert "yyyymmdd" not in reply.text
 
 
+def ready(talk: Conversation) -> None:
+    """Treated on November 20th, with the reminders permission given."""
+    treated(talk, "2026-11-20")
+    talk.reminders_allowed = True
+
+
 def remind(talk: Conversation, kind: str | None):
     resolved = {"reminder": kind} if kind else None
     return talk.say("RemindIntent", resolved=resolved, reminder=kind)
@@ -44,8 +50,7 @@ def only_reminder(api: SettingsApi) -> dict:
 
 
 def test_a_sun_reminder_goes_off_at_ten_on_day_56_local_time(talk, api, store):
-    treated(talk, "2026-11-20")
-    talk.reminders_allowed = True
+    ready(talk)
     reply = remind(talk, "sun")
     assert "20270115" in reply.ssml  # November 20th + 56 days, said back
     body = only_reminder(api)
@@ -68,15 +73,13 @@ def test_a_sun_reminder_goes_off_at_ten_on_day_56_local_time(talk, api, store):
 
 @pytest.mark.parametrize(("kind", "day"), [("makeup", "2026-11-27T10:00:00"), ("results", "2026-11-30T10:00:00")])
 def test_makeup_and_results_reminders_go_off_on_their_days(talk, api, kind, day):
-    treated(talk, "2026-11-20")
-    talk.reminders_allowed = True
+    ready(talk)
     remind(talk, kind)
     assert only_reminder(api)["trigger"]["scheduledTime"] == day
 
 
 def test_asked_twice_no_duplicate(talk, api, store):
-    treated(talk, "2026-11-20")
-    talk.reminders_allowed = True
+    ready(talk)
     remind(talk, "sun")
     reply = remind(talk, "sun")
     assert "already have that reminder" in reply.text
@@ -102,6 +105,12 @@ def test_without_permission_alexa_asks_by_voice_and_accepted_sets_it(talk, api, 
     reply = talk.permission_answer("ACCEPTED", token)
     assert "I'll remind you" in reply.text and "20270115" in reply.ssml
     assert api.reminders.created == 1 and record_of(store, talk).reminders
+
+
+def forget(talk: Conversation):
+    """ "Forget my data", then "yes"."""
+    talk.say("ForgetIntent")
+    return talk.say("AMAZON.YesIntent")
 
 
 def asked_token(reply) -> str:
@@ -140,8 +149,7 @@ def test_accepted_but_refused_by_the_api_sends_the_card_not_another_question(tal
 
 @pytest.mark.parametrize("behaviour", ["unauthorized", "forbidden"])
 def test_a_permission_taken_back_asks_again(talk, api, behaviour):
-    treated(talk, "2026-11-20")
-    talk.reminders_allowed = True
+    ready(talk)
     api.reminders.behaviour = behaviour
     reply = remind(talk, "sun")
     assert reply.directives and reply.directives[0]["type"] == "Connections.SendRequest"
@@ -149,8 +157,7 @@ def test_a_permission_taken_back_asks_again(talk, api, behaviour):
 
 @pytest.mark.parametrize("behaviour", ["throttled", "failing"])
 def test_a_failing_api_is_said_and_the_date_kept(talk, api, store, behaviour):
-    treated(talk, "2026-11-20")
-    talk.reminders_allowed = True
+    ready(talk)
     api.reminders.behaviour = behaviour
     reply = remind(talk, "sun")
     assert "couldn't set the reminder" in reply.text
@@ -159,8 +166,7 @@ def test_a_failing_api_is_said_and_the_date_kept(talk, api, store, behaviour):
 
 
 def test_a_hanging_api_is_answered_within_the_turn_and_the_reminder_looked_for_next_time(talk, api, store):
-    treated(talk, "2026-11-20")
-    talk.reminders_allowed = True
+    ready(talk)
     api.reminders.behaviour, api.reminders.stall = "hang", 3.0
     reply = remind(talk, "sun")
     assert "not sure the reminder was set" in reply.text
@@ -183,14 +189,12 @@ def test_a_timeout_that_made_the_reminder_is_found_and_never_doubled_moved_or_le
     assert api.reminders.created == 1 and record_of(store, talk).reminders[0].token in api.reminders.set
     talk.say("RecordTreatmentIntent", date="2026-11-20")  # a newer treatment: the found one moves
     assert only_reminder(api)["trigger"]["scheduledTime"] == "2027-01-15T10:00:00"
-    talk.say("ForgetIntent")
-    talk.say("AMAZON.YesIntent")
+    forget(talk)
     assert not api.reminders.set
 
 
 def test_a_move_that_timed_out_is_looked_for_at_the_next_change(talk, api, store):
-    treated(talk, "2026-11-20")
-    talk.reminders_allowed = True
+    ready(talk)
     remind(talk, "sun")
     api.reminders.behaviour, api.reminders.stall = "made_then_hang", 3.0
     reply = talk.say("CorrectTreatmentIntent", date="2026-11-22")
@@ -217,8 +221,7 @@ def test_no_reminder_rests_on_a_moved_date_not_yet_confirmed(talk, api):
 
 
 def test_no_reminder_while_a_treatment_is_undated(talk, api):
-    treated(talk, "2026-11-20")
-    talk.reminders_allowed = True
+    ready(talk)
     talk.say("RecordTreatmentIntent")  # "I had another treatment": no date
     talk.say("UnsureIntent")
     talk.hang_up()
@@ -228,8 +231,7 @@ def test_no_reminder_while_a_treatment_is_undated(talk, api):
 
 
 def test_no_reminder_while_a_treatment_is_booked_before_its_day(talk, api):
-    treated(talk, "2026-11-20")
-    talk.reminders_allowed = True
+    ready(talk)
     talk.say("UpcomingTreatmentIntent", date="2026-12-04")
     reply = remind(talk, "sun")  # the booking would start the count again: no day is known
     assert "start the count again" in reply.text and api.reminders.created == 0
@@ -237,8 +239,7 @@ def test_no_reminder_while_a_treatment_is_booked_before_its_day(talk, api):
 
 
 def test_a_treatment_booked_later_cancels_a_reminder_set_before_and_says_so(talk, api, store):
-    treated(talk, "2026-11-20")
-    talk.reminders_allowed = True
+    ready(talk)
     remind(talk, "sun")
     daily(talk, "08:00")
     reply = talk.say("UpcomingTreatmentIntent", date="2026-12-04")
@@ -249,8 +250,7 @@ def test_a_treatment_booked_later_cancels_a_reminder_set_before_and_says_so(talk
 
 
 def test_a_correction_awaiting_a_check_drops_the_reminder(talk, api, store):
-    treated(talk, "2026-11-20")
-    talk.reminders_allowed = True
+    ready(talk)
     remind(talk, "sun")
     reply = talk.say("CorrectTreatmentIntent", date="2026-12-12")  # last year's? checked first
     assert "Just to check" in reply.text
@@ -262,13 +262,12 @@ def test_a_reminder_whose_day_has_come_gives_todays_answer_instead(talk, api):
     treated(talk, "2026-11-10")
     talk.reminders_allowed = True
     reply = remind(talk, "makeup")
-    assert "won't set that reminder" in reply.text
+    assert "already passed" in reply.text
     assert api.reminders.created == 0
 
 
 def test_a_corrected_date_moves_the_reminder(talk, api, store):
-    treated(talk, "2026-11-20")
-    talk.reminders_allowed = True
+    ready(talk)
     remind(talk, "sun")
     first = next(iter(api.reminders.set))
     reply = talk.say("CorrectTreatmentIntent", date="2026-11-22")
@@ -289,8 +288,7 @@ def test_a_new_treatment_moves_the_reminders_later(talk, api, store):
 
 
 def test_a_move_the_api_refuses_keeps_the_old_one_listed_and_says_so(talk, api, store):
-    treated(talk, "2026-11-20")
-    talk.reminders_allowed = True
+    ready(talk)
     remind(talk, "sun")
     api.reminders.behaviour = "failing"
     reply = talk.say("CorrectTreatmentIntent", date="2026-11-22")
@@ -304,8 +302,7 @@ def test_a_move_the_api_refuses_keeps_the_old_one_listed_and_says_so(talk, api, 
 
 
 def test_a_hanging_api_during_a_correction_still_saves_the_date_and_says_so(talk, api, store):
-    treated(talk, "2026-11-20")
-    talk.reminders_allowed = True
+    ready(talk)
     remind(talk, "sun")
     remind(talk, "makeup")
     api.reminders.behaviour, api.reminders.stall = "hang", 3.0
@@ -317,8 +314,7 @@ def test_a_hanging_api_during_a_correction_still_saves_the_date_and_says_so(talk
 
 
 def test_cancel_my_reminders(talk, api, store):
-    treated(talk, "2026-11-20")
-    talk.reminders_allowed = True
+    ready(talk)
     remind(talk, "sun")
     remind(talk, "results")
     assert "cancelled your reminders" in talk.say("CancelRemindersIntent").text
@@ -327,17 +323,14 @@ def test_cancel_my_reminders(talk, api, store):
 
 
 def test_forget_my_data_deletes_the_reminders_too(talk, api, store):
-    treated(talk, "2026-11-20")
-    talk.reminders_allowed = True
+    ready(talk)
     remind(talk, "sun")
-    talk.say("ForgetIntent")
-    talk.say("AMAZON.YesIntent")
+    forget(talk)
     assert not api.reminders.set and record_of(store, talk) is None
 
 
 def test_forget_with_the_api_down_says_to_delete_them_in_the_app(talk, api, store):
-    treated(talk, "2026-11-20")
-    talk.reminders_allowed = True
+    ready(talk)
     remind(talk, "sun")
     talk.say("ForgetIntent")
     api.reminders.behaviour = "failing"
@@ -351,8 +344,7 @@ def test_forget_with_the_api_down_says_to_delete_them_in_the_app(talk, api, stor
 
 
 def test_skill_disabled_deletes_the_reminders_and_the_records(talk, api, store, handler):
-    treated(talk, "2026-11-20")
-    talk.reminders_allowed = True
+    ready(talk)
     remind(talk, "sun")
     handler(skill_disabled(talk, api), None)
     assert not api.reminders.set
@@ -387,10 +379,10 @@ def daily(talk: Conversation, at: str | None):
 
 
 def test_a_daily_sunscreen_reminder_runs_at_the_patients_time_until_day_56(talk, api, store):
-    treated(talk, "2026-11-20")
-    talk.reminders_allowed = True
+    ready(talk)
     reply = daily(talk, "08:30")
-    assert "every day at 8:30 a.m." in reply.text and "20270114" in reply.ssml  # the last day: day 55
+    assert "every day at 8:30 a.m., from Wednesday, " in reply.text and "20261125" in reply.ssml  # from tomorrow
+    assert "20270114" in reply.ssml  # until the last day before the 8 weeks are over: day 55
     trigger = only_reminder(api)["trigger"]
     # 18:00 UTC is 1 p.m. in New York: 8:30 has passed today, so it starts tomorrow.
     assert trigger["scheduledTime"] == "2026-11-25T08:30:00"
@@ -405,15 +397,13 @@ def test_a_daily_sunscreen_reminder_runs_at_the_patients_time_until_day_56(talk,
 
 
 def test_a_daily_reminder_later_today_starts_today(talk, api):
-    treated(talk, "2026-11-20")
-    talk.reminders_allowed = True
+    ready(talk)
     daily(talk, "19:00")
     assert only_reminder(api)["trigger"]["scheduledTime"] == "2026-11-24T19:00:00"
 
 
 def test_a_daily_reminder_asks_for_the_time_and_a_bare_time_answers(talk, api):
-    treated(talk, "2026-11-20")
-    talk.reminders_allowed = True
+    ready(talk)
     reply = daily(talk, None)
     assert "At what time each day" in reply.text
     assert reply.directives[0]["type"] == "Dialog.ElicitSlot" and reply.directives[0]["slotToElicit"] == "time"
@@ -423,8 +413,7 @@ def test_a_daily_reminder_asks_for_the_time_and_a_bare_time_answers(talk, api):
 
 
 def test_a_daily_reminder_keeps_its_time_when_the_dates_move_and_asked_again_is_not_doubled(talk, api, store):
-    treated(talk, "2026-11-20")
-    talk.reminders_allowed = True
+    ready(talk)
     daily(talk, "08:00")
     assert "already have that reminder" in daily(talk, "08:00").text
     reply = talk.say("CorrectTreatmentIntent", date="2026-11-22")
@@ -505,8 +494,7 @@ def test_a_treatment_told_by_an_unknown_voice_cancels_the_members_one_time_remin
 
 
 def test_cancel_one_reminder_by_name(talk, api, store):
-    treated(talk, "2026-11-20")
-    talk.reminders_allowed = True
+    ready(talk)
     remind(talk, "sun")
     daily(talk, "08:00")
     reply = talk.say("CancelRemindersIntent", resolved={"reminder": "sunscreen"}, reminder="sunscreen")
@@ -517,11 +505,103 @@ def test_cancel_one_reminder_by_name(talk, api, store):
 
 
 def test_skill_disabled_with_a_hanging_api_still_deletes_the_records(talk, api, store, handler):
-    treated(talk, "2026-11-20")
-    talk.reminders_allowed = True
+    ready(talk)
     for kind in ("sun", "makeup", "results"):
         remind(talk, kind)
     daily(talk, "08:00")
     api.reminders.behaviour, api.reminders.stall = "hang", 3.0
     handler(skill_disabled(talk, api), None)
     assert not store.household(account_key(talk.user_id)) and record_of(store, talk) is None
+
+
+def test_a_reminder_replaced_while_the_api_fails_is_kept_to_be_deleted_never_orphaned(talk, api, store):
+    ready(talk)
+    daily(talk, "08:00")
+    old = next(iter(api.reminders.set))
+    api.reminders.behaviour, api.reminders.stall = "made_then_hang", 3.0  # the new one is made, unanswered
+    reply = daily(talk, "07:00")
+    assert "not sure the reminder was set" in reply.text
+    kinds = sorted(r.kind for r in record_of(store, talk).reminders)
+    assert kinds == ["sunscreen"] or kinds == ["forgotten:sunscreen", "sunscreen"]
+    api.reminders.behaviour = "up"
+    talk.hang_up()
+    talk.launch()  # the next turn that reads the record tidies: the old one goes, the new one is found
+    assert old not in api.reminders.set and len(api.reminders.set) == 1
+    assert [r.token for r in record_of(store, talk).reminders] == list(api.reminders.set)
+    forget(talk)
+    assert not api.reminders.set
+
+
+def test_a_replaced_reminder_whose_delete_fails_stays_listed_and_is_said(talk, api, store):
+    ready(talk)
+    daily(talk, "08:00")
+    original = api.reminders.answer
+
+    def no_deletes(method, path, body, authorization):
+        if method == "DELETE":
+            return 500, "{}"
+        return original(method, path, body, authorization)
+
+    api.reminders.answer = no_deletes  # creates work, deletes fail
+    reply = daily(talk, "07:00")
+    assert "delete your earlier daily sunscreen reminder at 8 a.m." in reply.text
+    assert sorted(r.kind for r in record_of(store, talk).reminders) == ["forgotten:sunscreen", "sunscreen"]
+    api.reminders.answer = original
+    assert "cancelled your reminders" in talk.say("CancelRemindersIntent").text
+    assert not api.reminders.set
+
+
+def test_a_members_reminder_left_behind_while_the_api_was_down_goes_at_their_next_launch(handler, api, store):
+    alex = member(handler, api, "ALEX", "2026-10-06")
+    alex.reminders_allowed = True
+    remind(alex, "sun")
+    api.reminders.behaviour = "failing"
+    guest = same_device(alex)
+    guest.launch()
+    guest.say("RecordTreatmentIntent", date="2026-11-23")
+    assert len(api.reminders.set) == 1  # could not be deleted: still listed in Alex's record
+    api.reminders.behaviour = "up"
+    alex.hang_up()
+    reply = alex.launch()
+    assert "cancelled your sunbathing reminder" in reply.text
+    assert not api.reminders.set
+
+
+def test_a_lost_reminder_is_never_taken_for_another_members(handler, api, store):
+    alex = member(handler, api, "ALEX", "2026-10-06")
+    alex.reminders_allowed = True
+    api.reminders.behaviour, api.reminders.stall = "hang", 3.0
+    remind(alex, "sun")  # nothing made: listed as unsure
+    api.reminders.behaviour = "up"
+    sam = same_device(alex, "SAM")
+    sam.launch()
+    sam.say("RecordTreatmentIntent", date="2026-11-24")
+    sam.reminders_allowed = True
+    remind(sam, "makeup")  # December 1st at 10, when Alex's sun reminder would have gone off
+    sams = next(iter(api.reminders.set))
+    alex.hang_up()
+    alex.launch()
+    reply = remind(alex, "sun")
+    assert "I'll remind you" in reply.text  # Sam's reminder was not taken for Alex's
+    assert sams in api.reminders.set and len(api.reminders.set) == 2
+
+
+def test_forget_with_the_api_down_is_retried_at_the_next_launch(talk, api, store):
+    ready(talk)
+    remind(talk, "sun")
+    talk.say("ForgetIntent")
+    api.reminders.behaviour = "failing"
+    talk.say("AMAZON.YesIntent")
+    api.reminders.behaviour = "up"
+    talk.hang_up()
+    talk.launch()
+    assert not api.reminders.set and not record_of(store, talk).reminders
+
+
+def test_skill_disabled_finds_a_reminder_whose_create_timed_out(talk, api, store, handler):
+    ready(talk)
+    api.reminders.behaviour, api.reminders.stall = "made_then_hang", 3.0
+    remind(talk, "sun")
+    api.reminders.behaviour = "up"
+    handler(skill_disabled(talk, api), None)
+    assert not api.reminders.set and record_of(store, talk) is None

@@ -49,10 +49,11 @@ def test_weekday_date():
     assert SPEECH.weekday_date(date(2026, 10, 3)) == 'Saturday, <say-as interpret-as="date">20261003</say-as>'
 
 
-def test_other_english_locales_use_the_closest_content():
-    assert locale_file("en-GB") == "en-US"
-    assert locale_file("xx-YY") == "en-US"
-    assert locale_file(None) == "en-US"
+def test_each_english_locale_has_its_words_and_any_other_gets_the_base():
+    for locale in ("en-US", "en-GB", "en-CA", "en-AU", "en-IN"):
+        assert locale_file(locale) == locale
+    for other in ("en-NZ", "xx-YY", "en-gb", None):
+        assert locale_file(other) == "en-US"
 
 
 @pytest.mark.parametrize("hostile", ["../../../pyproject", "/etc/passwd", "../../../../**/*/**/en", "en-US/../x", "**"])
@@ -147,5 +148,3 @@ def test_a_locale_with_its_own_content_file_speaks_from_it(tmp_path: Path, monke
     finally:
         speech_module._phrases.cache_clear()
         speech_module._speech.cache_clear()
-
-

@@ -17,8 +17,8 @@ from typing import TYPE_CHECKING, Any
 from . import budget
 from .alexa_api import DEADLINE_SECONDS
 from .reminder_api import SCOPE, Found, NoPermission, ReminderFailure, Unavailable, create, delete, listed
-from .reminders import KINDS, TIME_OF_DAY, due, first_daily, follow, when
-from .store import PatientRecord, Reminder
+from .reminders import TIME_OF_DAY, due, first_daily, follow, when
+from .store import PatientId, PatientRecord, Reminder, StoreError
 
 if TYPE_CHECKING:
     from ask_sdk_model.interfaces.connections import SendRequestDirective
@@ -120,18 +120,21 @@ def unsure(turn: Turn, kind: str, record: PatientRecord, at: time | None = None)
     return Reminder(kind, counted[1], UNKNOWN_TOKEN, at)
 
 
-def reconciled(turn: Turn, reminders: tuple[Reminder, ...]) -> tuple[Reminder, ...]:
-    """The reminders with those whose token was lost found again with Alexa (by the time
-    they go off, and then their words): found, it is listed with its token; not there, it
-    was never set and goes; when Alexa cannot say, or two could be it, it stays unsure."""
+def reconciled(turn: Turn, reminders: tuple[Reminder, ...], owner: PatientId | None = None) -> tuple[Reminder, ...]:
+    """The reminders with those whose token was lost found again with Alexa: a reminder
+    Alexa lists that goes off when this one would, says its words, and no other record of
+    the account lists is adopted; when none goes off then, it was never set and goes; when
+    Alexa cannot say, or it cannot be told apart (another locale's words, two alike), it
+    stays unsure. `owner` is whose reminders they are (the speaker's by default)."""
     if all(r.token != UNKNOWN_TOKEN for r in reminders):
         return reminders
     try:
         found = listed(_factory(turn).api_configuration)
-    except ReminderFailure as failure:
+        others = _others_tokens(turn, owner or turn.patient)
+    except (ReminderFailure, StoreError) as failure:
         log.warning("reminders not listed (%s)", type(failure).__name__)
         return reminders
-    known = {r.token for r in reminders}
+    known = {r.token for r in reminders} | others
     settled: list[Reminder] = []
     for reminder in reminders:
         if reminder.token != UNKNOWN_TOKEN:
@@ -140,15 +143,34 @@ def reconciled(turn: Turn, reminders: tuple[Reminder, ...]) -> tuple[Reminder, .
         kind = kind_of(reminder)
         first, until = _first(kind, reminder.day, reminder.at)
         same = [f for f in found if f.token not in known and _goes_off(f, first, until)]
-        if len(same) > 1:
-            treatment = reminder.day - (due(kind, reminder.day, turn.protocol) - reminder.day)  # counted back
-            same = [f for f in same if f.text == _said(turn, kind, treatment)[1]]
-        if len(same) == 1:
-            settled.append(replace(reminder, token=same[0].token))
-            known.add(same[0].token)
-        elif same:
+        if not same:
+            continue  # Alexa has none like it: it was never made
+        treatment = reminder.day - (due(kind, reminder.day, turn.protocol) - reminder.day)  # counted back
+        exact = [f for f in same if f.text == _said(turn, kind, treatment)[1]]
+        if len(exact) == 1:
+            settled.append(replace(reminder, token=exact[0].token))
+            known.add(exact[0].token)
+        else:
             settled.append(reminder)  # which one is ours cannot be told: still unsure
     return tuple(settled)
+
+
+def _others_tokens(turn: Turn, owner: PatientId) -> set[str]:
+    """The tokens the account's other records list: their reminders are never adopted."""
+    tokens: set[str] = set()
+    for profile in turn.store.household(owner.account):
+        if profile != owner.profile:
+            record = turn.store.get(PatientId(owner.account, profile))
+            tokens |= {r.token for r in (record.reminders if record else ())}
+    return tokens
+
+
+def due_for_tidying(turn: Turn, record: PatientRecord) -> bool:
+    """Whether a reminder of the record is unsure, kept only to be deleted, or no longer in
+    step with the dates (a change whose move failed, or one made for another voice)."""
+    if any(r.token == UNKNOWN_TOKEN or kind_of(r) != r.kind for r in record.reminders):
+        return True
+    return bool(follow(record, turn.today.earliest, turn.latest_today, turn.protocol))
 
 
 def _goes_off(found: Found, first: datetime, until: datetime | None) -> bool:
@@ -176,16 +198,20 @@ def take_back(turn: Turn, reminders: tuple[Reminder, ...]) -> tuple[tuple[Remind
     return tuple(left), refused
 
 
-def keep_in_step(turn: Turn, record: PatientRecord) -> tuple[tuple[Reminder, ...], list[str]]:
+def keep_in_step(
+    turn: Turn, record: PatientRecord, owner: PatientId | None = None, *, quiet: bool = False
+) -> tuple[tuple[Reminder, ...], list[str]]:
     """After the dates changed: the reminders as they now stand with Alexa, and what to tell
-    the patient. Nothing is said of a reminder that stays where it was."""
-    found = reconciled(turn, record.reminders)
+    the patient. Nothing is said of a reminder that stays where it was, nor of one kept only
+    to be deleted; `quiet` says nothing of what failed (it was said when it first did)."""
+    found = reconciled(turn, record.reminders, owner)
     record = replace(record, reminders=found)
     moves = follow(record, turn.today.earliest, turn.latest_today, turn.protocol)
     if not moves:
         return found, []
     speech = turn.speech
     notes: list[str] = []
+    failed: list[str] = []
     kept = list(moves.keep)
     stands = record.settled and record.arrived(turn.latest_today) is None
     booked = stands and any(record.latest is not None and b > record.latest for b in record.planned)
@@ -194,17 +220,17 @@ def keep_in_step(turn: Turn, record: PatientRecord) -> tuple[tuple[Reminder, ...
     for reminder, why in changing:
         kind = kind_of(reminder)
         name = _name(turn, kind)
+        spoken = reminder.kind == kind  # not one kept only to be deleted
         left, refused = take_back(turn, (reminder,))
         if left:
             # Still set for the old day, which no longer fits the dates: listed, so that the
-            # next change or "cancel my reminders" tries again, and the patient is told.
+            # next turn, change or "cancel my reminders" tries again, and the patient is told.
             kept.append(left[0])
-            key = "reminders.stale_permission" if refused else "reminders.stale"
-            if kind in KINDS:
-                notes.append(speech.say(key, name=name, day=_day(turn, reminder.day)))
+            if spoken:
+                failed.append(stale_note(turn, left[0], refused))
             continue
         if why != "moved":
-            if kind in KINDS and reminder.kind == kind:  # nothing is said of one kept to be deleted
+            if spoken:
                 notes.append(speech.say(f"reminders.{why}", name=name))
             continue
         try:
@@ -216,7 +242,7 @@ def keep_in_step(turn: Turn, record: PatientRecord) -> tuple[tuple[Reminder, ...
             maybe = isinstance(failure, Unavailable) and failure.maybe_done
             if maybe:
                 kept.append(unsure(turn, kind, record, reminder.at))
-            notes.append(speech.say("reminders.lost_maybe" if maybe else "reminders.lost", name=name))
+            failed.append(speech.say("reminders.lost_maybe" if maybe else "reminders.lost", name=name))
             continue
         kept.append(moved)
         if moved.at is None:
@@ -225,12 +251,23 @@ def keep_in_step(turn: Turn, record: PatientRecord) -> tuple[tuple[Reminder, ...
         else:
             last = _day(turn, moved.day - timedelta(days=1))
             notes.append(speech.say("reminders.moved_daily", name=name, last=last))
-    return tuple(kept), notes
+    return tuple(kept), notes if quiet else notes + failed
+
+
+def stale_note(turn: Turn, reminder: Reminder, refused: bool) -> str:
+    """A reminder that could not be deleted, so the patient deletes it in the app."""
+    speech = turn.speech
+    name = _name(turn, kind_of(reminder))
+    if reminder.at is not None:
+        return speech.say("reminders.stale_daily", name=name, at=speech.clock(reminder.at))
+    key = "reminders.stale_permission" if refused else "reminders.stale"
+    return speech.say(key, name=name, day=_day(turn, reminder.day))
 
 
 def forgotten(reminders: tuple[Reminder, ...]) -> tuple[Reminder, ...]:
-    """Reminders kept after "forget my data" only so they can still be deleted: no date of
-    a new treatment will ever move them."""
+    """Reminders kept only so they can still be deleted (after "forget my data", or replaced
+    by a new one of their kind): no date will ever move them, and the next turn that reads
+    the record tries to delete them again."""
     return tuple(replace(r, kind=FORGOTTEN + kind_of(r)) for r in reminders)
 
 
@@ -240,8 +277,3 @@ def _name(turn: Turn, kind: str) -> str:
 
 def _day(turn: Turn, day: date) -> str:
     return turn.speech.weekday_date(day)
-
-
-def replaced(reminders: tuple[Reminder, ...], reminder: Reminder) -> tuple[Reminder, ...]:
-    """The reminders with `reminder` in place of any of its kind."""
-    return (*(r for r in reminders if r.kind != reminder.kind), reminder)

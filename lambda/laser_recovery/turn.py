@@ -95,10 +95,24 @@ class Turn:
 
     @property
     def record(self) -> PatientRecord:
-        """The patient's record, read from the store once in this turn."""
+        """The patient's record, read from the store once in this turn. Reminders left out of
+        step (a move or delete that failed, one kept only to be deleted, one whose create
+        timed out, one a change made for another voice left behind) are tidied on the way."""
         if self._record is None:
             self._record = self.store.get(self.patient) or PatientRecord()
+            if self._record.reminders:
+                self._tidy_reminders()
         return self._record
+
+    def _tidy_reminders(self) -> None:
+        from .reminding import due_for_tidying  # the Reminders API's models: only when needed
+
+        if self.shared_with_others or not due_for_tidying(self, self.record):
+            return
+        # What failed is said again only when the patient opens the skill, not every turn.
+        launching = self.input.request_envelope.request.object_type == "LaunchRequest"
+        self._record, notes = self.keep_reminders_in_step(self.patient, self.record, quiet=not launching)
+        self.notes.extend(notes)
 
     @property
     def household(self) -> dict[str, date]:
@@ -129,12 +143,14 @@ class Turn:
             self.notes.extend(notes)
         return self._record
 
-    def keep_reminders_in_step(self, patient: PatientId, record: PatientRecord) -> tuple[PatientRecord, list[str]]:
+    def keep_reminders_in_step(
+        self, patient: PatientId, record: PatientRecord, *, quiet: bool = False
+    ) -> tuple[PatientRecord, list[str]]:
         """The dates of `patient` changed: each reminder moves to its new day, or goes (H18).
         The record as it now stands, and what to tell that patient."""
         from .reminding import keep_in_step  # the Reminders API's models: only when needed
 
-        reminders, notes = keep_in_step(self, record)
+        reminders, notes = keep_in_step(self, record, patient, quiet=quiet)
         if reminders == record.reminders:
             return record, notes
         try:

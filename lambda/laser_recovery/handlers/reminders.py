@@ -17,11 +17,13 @@ from ..reminding import (
     ASK_FOR,
     UNKNOWN_TOKEN,
     consent_card,
+    forgotten,
     granted,
+    kind_of,
     permission_request,
     put,
     reconciled,
-    replaced,
+    stale_note,
     take_back,
     unsure,
 )
@@ -56,7 +58,8 @@ def offer(turn: Turn, kind: str, at: time | None = None, *, consented: bool = Fa
     day = counted[1]
     if day <= turn.latest_today or (at is not None and first_daily(at, day, turn.latest_today, turn.local_now) is None):
         # Its day may have come already: today's answer instead, with every guard it has.
-        return turn.answer(speech.say("reminders.reached"), respond(turn, Question(QUESTION[kind]), record).text)
+        reached = "reminders.reached" if day >= turn.today.earliest else "reminders.passed"
+        return turn.answer(speech.say(reached), respond(turn, Question(QUESTION[kind]), record).text)
     reminders = reconciled(turn, record.reminders)
     if reminders != record.reminders:
         record = turn.save(Change(reminders=reminders))
@@ -74,18 +77,20 @@ def offer(turn: Turn, kind: str, at: time | None = None, *, consented: bool = Fa
         if not failure.maybe_done:
             return turn.answer(speech.say("reminders.unavailable"))
         reminder = unsure(turn, kind, record, at)  # found, or found missing, next time
+    # The one it replaces (another time of day, another date) goes, or stays listed, marked
+    # to be deleted, until Alexa lets it go: never dropped from the record unseen.
     stale = tuple(r for r in reminders if r.kind == kind)
+    left, refused = take_back(turn, stale) if stale else ((), False)
+    kept = (*tuple(r for r in reminders if r not in stale), reminder, *forgotten(left))
     try:
-        turn.save(Change(reminders=replaced(reminders, reminder)))
+        turn.save(Change(reminders=kept))
     except StoreError:
         if reminder.token != UNKNOWN_TOKEN:
             take_back(turn, (reminder,))  # not kept, so it could never be moved or deleted
         raise
+    turn.notes.extend(stale_note(turn, r, refused) for r in left)
     if reminder.token == UNKNOWN_TOKEN:
         return turn.answer(speech.say("reminders.maybe_set"))
-    if stale and take_back(turn, stale)[0]:
-        name = speech.say(f"reminders.name_{kind}")
-        turn.notes.append(speech.say("reminders.stale", name=name, day=speech.weekday_date(stale[0].day)))
     return turn.answer(said_set(turn, kind, day, at))
 
 
@@ -95,7 +100,9 @@ def said_set(turn: Turn, kind: str, day: date, at: time | None, key: str = "set"
     if at is None:
         return speech.say(f"reminders.{key}_{kind}", day=speech.weekday_date(day), at=ten(turn))
     last = speech.weekday_date(day - timedelta(days=1))
-    return speech.say(f"reminders.{key}_{kind}", at=speech.clock(at), last=last)
+    start = first_daily(at, day, turn.latest_today, turn.local_now)
+    first = speech.weekday_date(start.date()) if start is not None else last
+    return speech.say(f"reminders.{key}_{kind}", at=speech.clock(at), first=first, last=last)
 
 
 def ten(turn: Turn) -> str:
@@ -180,12 +187,12 @@ class CancelRemindersHandler(DatesHandler):
         kind = turn.slot_id(SLOT)
         if kind not in KINDS:
             kind = None
-        chosen = tuple(r for r in record.reminders if kind is None or r.kind == kind)
+        chosen = tuple(r for r in record.reminders if kind is None or kind_of(r) == kind)
         if not chosen:
             none = "reminders.none" if kind is None else "reminders.none_of"
             return turn.answer(speech.say(none, name=speech.say(f"reminders.name_{kind}") if kind else ""))
         left, _ = take_back(turn, chosen)
-        turn.save(Change(reminders=tuple(r for r in record.reminders if r not in chosen) + left))
+        turn.save(Change(reminders=tuple(r for r in record.reminders if r not in chosen) + forgotten(left)))
         if left:
             return turn.answer(speech.say("reminders.cancel_failed"))
         if kind is None:

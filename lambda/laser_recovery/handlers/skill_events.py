@@ -44,20 +44,25 @@ class SkillDisabledHandler(AbstractRequestHandler):
             # Skill events carry the user in context.System, as every request does, but no
             # person: the whole account goes, every voice profile's record with it.
             account = account_key(envelope.context.system.user.user_id)
-            reminders = self._reminders(account)
+            reminders = self._reminders(handler_input, account)
             self._store.delete_account(account)  # first: the health data goes whatever the API does
             log.info("skill disabled; the account's records were deleted")
             if reminders:
                 self._take_back(handler_input, reminders)
         return handler_input.response_builder.response
 
-    def _reminders(self, account: str) -> list[Reminder]:
-        """The reminders set for the account's records (the shared one and each person's)."""
-        return [
-            reminder
-            for profile in self._store.household(account)
-            for reminder in (self._store.get(PatientId(account, profile)) or PatientRecord()).reminders
-        ]
+    def _reminders(self, handler_input: HandlerInput, account: str) -> list[Reminder]:
+        """The reminders set for the account's records (the shared one and each person's),
+        those whose create timed out looked for in Alexa's list while the event's token lasts."""
+        from ..reminding import reconciled  # the Reminders API's models: only when needed
+        from ..turn import Turn
+
+        found: list[Reminder] = []
+        for profile in self._store.household(account):
+            owner = PatientId(account, profile)
+            listed = (self._store.get(owner) or PatientRecord()).reminders
+            found += reconciled(Turn.of(handler_input), listed, owner) if listed else ()
+        return found
 
     def _take_back(self, handler_input: HandlerInput, reminders: list[Reminder]) -> None:
         """Delete them while their tokens are known, as far as the turn's time allows. Alexa

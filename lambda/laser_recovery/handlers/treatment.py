@@ -290,7 +290,7 @@ class TellDateHandler(DatesHandler):
             if record.reminders:
                 # Their reminders rest on a date that no longer stands (H18): they go, and
                 # nothing of them is said to this voice (they are another member's).
-                turn.keep_reminders_in_step(member, record)
+                turn.keep_reminders_in_step(member, record, quiet=True)
 
 
 class ChooseTreatmentHandler(DatesHandler):
