@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 export PYTHONPATH := $(CURDIR)/lambda
 
-.PHONY: run run-dynamodb test lint fuzz mutate jdk chat models package bench load deploy teardown clean
+.PHONY: run run-dynamodb test lint fuzz mutate jdk chat models pictures package bench load deploy teardown clean
 
 # The oldest Python the skill runs on (README): checked before a minute of installing.
 $(VENV)/.installed: lambda/requirements.txt requirements-dev.txt
@@ -131,6 +131,11 @@ load: $(VENV)/.installed
 # The voice models (interaction_models/ and the ASK CLI copy) from the grammars in voice/.
 models: $(VENV)/.installed
 	$(PY) -m voice
+
+# The Echo Show screens, drawn from real turns by the HTML stand-in in headless Chromium, into
+# docs/screens/ (not in `make test`: the pictures are committed; Debian: apt-get install chromium).
+pictures: $(VENV)/.installed
+	$(PY) -m tests.support.apl_pictures
 
 # The skill, its function and its table in an AWS account, from zero, with the ASK CLI
 # (pinned; run by npx) and its CloudFormation deployer (ask-resources.json): it creates the

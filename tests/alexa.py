@@ -23,6 +23,7 @@ SKILL_ID = "amzn1.ask.skill.00000000-0000-0000-0000-000000000000"
 LOOPBACK_API = ("127.0.0.1",)
 Handler = Callable[[dict[str, Any], Any], dict[str, Any]]
 REMINDERS_SCOPE = "alexa::alerts:reminders:skill:readwrite"
+APL = "Alexa.Presentation.APL"
 
 
 @dataclass
@@ -81,6 +82,7 @@ class Conversation:
     attributes: dict[str, Any] | None = None  # None: the next request opens a new session
     session_id: str = ""
     reminders_allowed: bool = False  # the patient has granted the reminders permission
+    screen: bool = False  # the device renders APL (an Echo Show)
 
     def _send(self, request: dict[str, Any]) -> Reply:
         new = self.attributes is None
@@ -89,7 +91,10 @@ class Conversation:
         system: dict[str, Any] = {
             "application": {"applicationId": SKILL_ID},
             "user": {"userId": self.user_id},
-            "device": {"deviceId": self.device_id, "supportedInterfaces": {}},
+            "device": {
+                "deviceId": self.device_id,
+                "supportedInterfaces": {APL: {"runtime": {"maxVersion": "2023.3"}}} if self.screen else {},
+            },
             "apiEndpoint": self.api_endpoint,
             "apiAccessToken": "test-token",
         }

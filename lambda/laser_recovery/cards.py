@@ -22,12 +22,18 @@ if TYPE_CHECKING:
 WITH_CARD = frozenset({"SunIntent", "ProgressIntent"})
 
 
+def showable(turn: Turn, record: PatientRecord) -> bool:
+    """Whether the record's dates may be shown: they stand, no treatment is booked (the dates
+    would move), and the voice is surely the record's (H6)."""
+    return record.latest is not None and record.settled and not record.planned and not turn.shared_with_others
+
+
 def key_dates(turn: Turn, record: PatientRecord) -> SimpleCard | None:
     """The card for this record, or None when its dates could still move."""
     from ask_sdk_model.ui import SimpleCard
 
     latest = record.latest
-    if latest is None or not record.settled or record.planned or turn.shared_with_others:
+    if latest is None or not showable(turn, record):
         return None
     speech = turn.speech
     when = {m.name: speech.plain(speech.weekday_date(m.date)) for m in recovery.milestones(latest, turn.protocol)}

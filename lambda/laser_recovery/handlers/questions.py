@@ -9,6 +9,7 @@ from ..cards import WITH_CARD, key_dates
 from ..conversation import Question, TreatmentDateWanted
 from ..dates import Unclear, read_date
 from ..recovery import day_number
+from ..screens import show, timeline_data
 from ..store import PatientRecord, StoreError
 from ..turn import Turn
 from .base import TurnHandler
@@ -44,9 +45,11 @@ def ask(turn: Turn, question: Question) -> Response:
     if kind.needs_date and record.latest is None:
         return close(turn, [], date_prompt(turn, question, key="treatment.ask_first"))
     given = respond(turn, question, record)
-    card = key_dates(turn, record) if question.intent in WITH_CARD and given.rests_on == record.latest else None
-    if card is not None:
-        turn.input.response_builder.set_card(card)
+    if question.intent in WITH_CARD and given.rests_on == record.latest:
+        card = key_dates(turn, record)
+        if card is not None:
+            turn.input.response_builder.set_card(card)
+        show(turn, "timeline", timeline_data(turn, record))
     return turn.answer(given.text)
 
 

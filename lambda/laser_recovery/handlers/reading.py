@@ -5,6 +5,7 @@ from __future__ import annotations
 from ask_sdk_model import Response
 
 from ..conversation import Reading
+from ..screens import reading_data, show
 from ..turn import Turn
 from .base import TurnHandler
 
@@ -17,6 +18,7 @@ def read(turn: Turn, topic: str, start: int) -> Response:
     order = speech.text(f"{topic}.order")
     start = start if 0 <= start < len(order) else 0
     page = [speech.say(f"{topic}.items.{name}") for name in order[start : start + PAGE]]
+    show(turn, "reading", reading_data(turn, topic, page))
     following = start + PAGE
     if following < len(order):
         turn.state.expect(Reading(topic, following))
@@ -30,7 +32,9 @@ class FactsHandler(TurnHandler):
     def reply(self, turn: Turn) -> Response:
         topic = turn.slot_id("topic")
         if topic in turn.speech.text("facts.order"):
-            return turn.answer(turn.speech.say(f"facts.items.{topic}"))
+            said = turn.speech.say(f"facts.items.{topic}")
+            show(turn, "reading", reading_data(turn, "facts", [said]))
+            return turn.answer(said)
         return read(turn, "facts", 0)
 
 
