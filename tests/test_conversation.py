@@ -19,10 +19,11 @@ TREATED = "2026-10-03"  # a Saturday
 LA = "America/Los_Angeles"
 
 
-@pytest.fixture
-def patient(handler, api) -> Conversation:
-    """A patient in Los Angeles whose device reports its zone through the Settings API."""
-    talk = Conversation(handler, api_endpoint=api.url)
+@pytest.fixture(params=["en-US", "en-GB", "en-CA", "en-AU", "en-IN"])
+def patient(request, handler, api) -> Conversation:
+    """A patient in Los Angeles whose device reports its zone through the Settings API, in
+    each English locale the skill publishes (issue 11)."""
+    talk = Conversation(handler, api_endpoint=api.url, locale=request.param)
     api.zones[talk.device_id] = LA
     return talk
 
@@ -50,7 +51,7 @@ def test_sun_answer_follows_the_protocol_day_by_day(patient, today, expected):
     patient.now = f"{today}T18:00:00Z"  # 10 a.m. in Los Angeles, the same local date
     reply = patient.say("SunIntent")
     assert reply.text.startswith(expected)
-    assert "high-factor sunscreen" in reply.text
+    assert "high-factor sunscreen" in reply.text or "high-factor sun cream" in reply.text  # en-GB
     if not expected.startswith("Yes"):
         assert '<say-as interpret-as="date">20261128</say-as>' in reply.ssml
         assert "Saturday, " in reply.ssml
@@ -347,7 +348,7 @@ def test_progress_says_the_day_what_passed_and_what_comes_next(patient):
 def test_aftercare_is_read_three_at_a_time_most_important_first(patient):
     patient.launch()
     first = patient.say("AftercareIntent")
-    assert first.text.startswith("Put on high-factor sunscreen")
+    assert first.text.startswith(("Put on high-factor sunscreen", "Put on high-factor sun cream"))
     assert "6 to 8 weeks" in first.text and first.text.endswith("Want to hear more?")
     assert first.text.count(".") <= 4  # three rules and the question
     again = patient.say("AMAZON.RepeatIntent")

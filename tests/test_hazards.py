@@ -18,9 +18,10 @@ LA = "America/Los_Angeles"
 NOW = "2026-11-24T18:00:00Z"  # Tuesday, 10 a.m. in Los Angeles
 
 
-@pytest.fixture
-def patient(handler, api) -> Conversation:
-    talk = Conversation(handler, api_endpoint=api.url, now=NOW)
+# Every hazard is checked in every English locale the skill publishes (issue 11).
+@pytest.fixture(params=["en-US", "en-GB", "en-CA", "en-AU", "en-IN"])
+def patient(request, handler, api) -> Conversation:
+    talk = Conversation(handler, api_endpoint=api.url, now=NOW, locale=request.param)
     api.zones[talk.device_id] = LA
     return talk
 
