@@ -11,7 +11,7 @@ import pytest
 from laser_recovery.recovery import Protocol
 from laser_recovery.screens import DOCUMENTS, document
 from laser_recovery.timeline import NEXT, PASSED, timeline
-from tests.alexa import Conversation, SettingsApi
+from tests.alexa import APL, Conversation, SettingsApi
 from tests.support.apl import InvalidDocument, check, to_html
 
 NOW = "2026-11-24T18:00:00Z"
@@ -65,7 +65,7 @@ def test_the_timeline_names_the_dates(show):
     assert line["subtitle"] == "Since your treatment on Friday, November 20, 2026"
     assert [s["when"] for s in line["stops"]] == [
         "From Friday, November 27, 2026; check with your specialist",
-        "Showing from Friday, November 27, 2026 to Monday, November 30, 2026",
+        "Starting to show between Friday, November 27, 2026 and Monday, November 30, 2026",
         "Only your specialist can clear you from Friday, January 1, 2027; from Friday, January 15, 2027 if you "
         "have no other treatment before then",
     ]
@@ -80,15 +80,72 @@ def test_a_device_without_a_screen_gets_exactly_the_voice_answer(show, handler, 
     plain = voice.say("SunIntent")
     screen = show.say("SunIntent")
     assert rendered(plain) is None and "directives" not in plain.response
-    assert plain.ssml == screen.ssml and rendered(screen) is not None
+    assert plain.ssml == screen.ssml and rendered(screen)["token"] == "timeline"
+
+
+def timeline_shown(reply) -> bool:
+    directive = rendered(reply)
+    return directive is not None and directive["token"] == "timeline"
 
 
 def test_no_timeline_while_a_date_awaits_its_check_or_a_treatment_is_booked(show):
     assert "Just to check" in show.say("RecordTreatmentIntent", date="2026-12-12").text
-    assert rendered(show.say("SunIntent")) is None
+    assert not timeline_shown(show.say("SunIntent"))
     show.say("AMAZON.YesIntent")
     show.say("UpcomingTreatmentIntent", date="2026-12-04")
-    assert rendered(show.say("SunIntent")) is None
+    assert not timeline_shown(show.say("SunIntent"))
+
+
+def test_every_reply_replaces_the_screen_so_no_withdrawn_date_stays_up(show):
+    """Found by review: the timeline stayed up after the spoken answer took it back."""
+    show.say("RecordTreatmentIntent", date="2026-09-01")
+    assert timeline_shown(show.say("SunIntent"))
+    for reply in (
+        show.say("RecordTreatmentIntent", date="2026-11-27"),  # a date to check: the yes withdrawn
+        show.say("SunIntent"),
+        show.say("AMAZON.HelpIntent"),
+    ):
+        directive = rendered(reply)
+        assert directive["token"] == "said"  # the words said, and no date that no longer stands
+        check(directive["document"], directive["datasources"]["payload"])
+        said = directive["datasources"]["payload"]["said"]["paragraphs"][0]
+        assert said.split(":")[0] == reply.text.split(":")[0] and "<" not in said
+
+
+def test_forgetting_and_another_voice_replace_the_screen(show):
+    show.say("RecordTreatmentIntent", date="2026-09-01")
+    show.say("SunIntent")
+    show.say("ForgetIntent")
+    reply = show.say("AMAZON.YesIntent")
+    assert rendered(reply)["token"] == "said" and "2026" not in json.dumps(rendered(reply)["datasources"])
+
+
+def test_an_older_apl_runtime_gets_the_voice_answer_only(handler, api):
+    def older(event, context):
+        event["context"]["System"]["device"]["supportedInterfaces"][APL]["runtime"]["maxVersion"] = "1.1"
+        event["context"]["Viewport"] = {"shape": "SQUIRCLE", "mode": "HOLOGRAM"}  # enums newer than the SDK
+        return handler(event, context)
+
+    talk = Conversation(older, api_endpoint=api.url, now=NOW, screen=True)
+    api.zones[talk.device_id] = "Europe/London"
+    talk.launch()
+    talk.say("RecordTreatmentIntent", date="2026-11-20")
+    reply = talk.say("SunIntent")
+    assert rendered(reply) is None and reply.text.startswith("Not yet.")
+
+
+def test_a_booking_had_and_settled_no_longer_hides_the_timeline(show):
+    show.say("RecordTreatmentIntent", date="2026-09-01")
+    show.say("UpcomingTreatmentIntent", date="2026-12-01")
+    show.now = "2026-12-03T18:00:00Z"
+    show.hang_up()
+    show.launch()
+    show.say("SunIntent")  # "did you have it?"
+    show.say("AMAZON.YesIntent")
+    show.now = "2027-03-03T18:00:00Z"
+    show.hang_up()
+    show.launch()
+    assert timeline_shown(show.say("SunIntent"))
 
 
 def test_the_aftercare_rules_are_on_the_screen_as_they_are_read(show):

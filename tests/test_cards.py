@@ -30,7 +30,7 @@ def test_the_sun_and_progress_answers_carry_the_key_dates(talk, intent):
     assert shown["content"].splitlines() == [
         "Treatment: Friday, November 20, 2026",
         "Makeup: from Friday, November 27, 2026, at the earliest; check with your specialist",
-        "Results: showing from Friday, November 27, 2026 to Monday, November 30, 2026",
+        "Results: starting to show between Friday, November 27, 2026 and Monday, November 30, 2026",
         "Sun: from Friday, January 15, 2027, with high-factor sunscreen, if you have no other treatment before "
         "then. Only your specialist can clear you earlier, and not before Friday, January 1, 2027.",
         "Sunscreen: every time you go out, for weeks and even months",
@@ -63,3 +63,34 @@ def test_no_card_without_a_date_or_for_a_voice_that_may_be_someone_elses(talk, h
     guest = Conversation(handler, api_endpoint=api.url, now=NOW, user_id=member.user_id, device_id=member.device_id)
     guest.launch()
     assert card(guest.say("SunIntent")) is None
+
+
+def test_a_date_change_replaces_the_card_and_forgetting_says_earlier_cards_stay(talk):
+    """Found by review: the app kept the newest card's dates after they changed or were deleted."""
+    talk.say("RecordTreatmentIntent", date="2026-09-01")
+    assert "September 1, 2026" in card(talk.say("SunIntent"))["content"]
+    changed = card(talk.say("CorrectTreatmentIntent", date="2026-11-01"))
+    assert "November 1, 2026" in changed["content"] and "September" not in changed["content"]
+    checking = card(talk.say("RecordTreatmentIntent", date="2026-11-27"))  # moved back a week, checked: no dates
+    assert "have changed" in checking["content"] and "2026" not in checking["content"]
+    talk.say("ForgetIntent")
+    assert "deleted" in card(talk.say("AMAZON.YesIntent"))["content"]
+
+
+def test_no_card_in_a_shared_app_while_others_keep_dates(handler, api):
+    alex = Conversation(handler, api_endpoint=api.url, now=NOW, person_id="amzn1.ask.person.ALEX")
+    api.zones[alex.device_id] = "Europe/London"
+    alex.launch()
+    alex.say("RecordTreatmentIntent", date="2026-11-20")
+    assert card(alex.say("SunIntent")) is not None  # alone in the household: the app is theirs
+    sam = Conversation(
+        handler,
+        api_endpoint=api.url,
+        now=NOW,
+        user_id=alex.user_id,
+        device_id=alex.device_id,
+        person_id="amzn1.ask.person.SAM",
+    )
+    sam.launch()
+    assert card(sam.say("RecordTreatmentIntent", date="2026-11-10")) is None
+    assert card(sam.say("SunIntent")) is None and card(alex.say("SunIntent")) is None

@@ -23,17 +23,26 @@ WITH_CARD = frozenset({"SunIntent", "ProgressIntent"})
 
 
 def showable(turn: Turn, record: PatientRecord) -> bool:
-    """Whether the record's dates may be shown: they stand, no treatment is booked (the dates
-    would move), and the voice is surely the record's (H6)."""
-    return record.latest is not None and record.settled and not record.planned and not turn.shared_with_others
+    """Whether the record's dates may be shown: they stand, no treatment is booked after the
+    newest (the dates would move), and the voice is surely the record's (H6)."""
+    latest = record.latest
+    if latest is None or not record.settled or any(booked > latest for booked in record.planned):
+        return False
+    return not turn.shared_with_others
+
+
+def private(turn: Turn) -> bool:
+    """Whether the account's Alexa app is the patient's alone: no one else in the household
+    keeps dates (a card goes to the account, whoever spoke)."""
+    return set(turn.household) <= {turn.patient.profile}
 
 
 def key_dates(turn: Turn, record: PatientRecord) -> SimpleCard | None:
-    """The card for this record, or None when its dates could still move."""
+    """The card for this record, or None when its dates could still move or others share the app."""
     from ask_sdk_model.ui import SimpleCard
 
     latest = record.latest
-    if latest is None or not showable(turn, record):
+    if latest is None or not showable(turn, record) or not private(turn):
         return None
     speech = turn.speech
     when = {m.name: speech.plain(speech.weekday_date(m.date)) for m in recovery.milestones(latest, turn.protocol)}
@@ -45,3 +54,25 @@ def key_dates(turn: Turn, record: PatientRecord) -> SimpleCard | None:
         speech.say("card.sunscreen"),
     ]
     return SimpleCard(title=speech.say("card.title"), content="\n".join(speech.plain(line) for line in lines))
+
+
+def after_change(turn: Turn, record: PatientRecord) -> SimpleCard | None:
+    """The card that replaces the last one when the dates change: the new key dates, or, while
+    they cannot be shown, a card that says so (so no earlier card's dates are the newest)."""
+    from ask_sdk_model.ui import SimpleCard
+
+    if turn.shared_with_others:
+        return None
+    card = key_dates(turn, record)
+    if card is None and private(turn):
+        speech = turn.speech
+        card = SimpleCard(title=speech.say("card.title"), content=speech.plain(speech.say("card.changed")))
+    return card
+
+
+def after_forget(turn: Turn) -> SimpleCard:
+    """The card for "forget my data": earlier cards stay in the app until deleted there."""
+    from ask_sdk_model.ui import SimpleCard
+
+    speech = turn.speech
+    return SimpleCard(title=speech.say("card.title"), content=speech.plain(speech.say("card.deleted")))

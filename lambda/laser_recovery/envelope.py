@@ -170,6 +170,11 @@ def read(event: Any) -> RequestEnvelope:
         text.encode("utf-8")
     except (ValueError, UnicodeError):
         raise InvalidEnvelope("envelope holds values JSON does not have") from None
+    # The screen's viewport descriptions are never read here, and the SDK's models refuse
+    # any enum value newer than themselves: a device Amazon adds must not cost the answer.
+    context = event["context"]
+    if "Viewport" in context or "Viewports" in context:
+        event = {**event, "context": {k: v for k, v in context.items() if k not in ("Viewport", "Viewports")}}
     try:
         # From the document, not from its text parsed again: the check above proved it JSON's.
         # The models share its lists and dicts, and the SDK copies the session's attributes

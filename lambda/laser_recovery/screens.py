@@ -27,11 +27,19 @@ APL = "Alexa.Presentation.APL"
 DOCUMENTS = Path(__file__).parent / "content" / "apl"
 
 
+# The documents' APL version (alexa-layouts 1.7.0 needs it): an older runtime gets voice only.
+VERSION = (2023, 3)
+
+
 def has_screen(turn: Turn) -> bool:
-    """Whether the device says it can render APL (context.System.device.supportedInterfaces)."""
+    """Whether the device says it renders APL this recent (context.System.device.supportedInterfaces)."""
     device = getattr(turn.input.request_envelope.context.system, "device", None)
-    interfaces = getattr(device, "supported_interfaces", None)
-    return getattr(interfaces, "alexa_presentation_apl", None) is not None
+    apl = getattr(getattr(device, "supported_interfaces", None), "alexa_presentation_apl", None)
+    newest = getattr(getattr(apl, "runtime", None), "max_version", None)
+    try:
+        return tuple(int(part) for part in str(newest).split(".")) >= VERSION
+    except ValueError:  # no version, or not one: not a screen the documents are written for
+        return False
 
 
 @cache
@@ -61,7 +69,11 @@ def timeline_data(turn: Turn, record: PatientRecord) -> dict[str, Any] | None:
     }
     marks = {PASSED: "screen.passed", NEXT: "screen.next"}
     coming = next((stop for stop in line.stops if stop.state == NEXT), None)
-    progress = plain("screen.done") if sun.state == PASSED else plain("screen.ahead", date=day(sun.ends))
+    progress = (
+        plain("screen.done", date=day(line.treatment))
+        if sun.state == PASSED
+        else plain("screen.ahead", date=day(sun.ends))
+    )
     return {
         "timeline": {
             "title": plain("screen.title"),
@@ -97,6 +109,12 @@ def reading_data(turn: Turn, topic: str, items: list[str]) -> dict[str, Any]:
             "items": [speech.plain(item) for item in items],
         }
     }
+
+
+def said_data(turn: Turn, speech: str) -> dict[str, Any]:
+    """The words just said, as plain text: what a screen shows when nothing else is drawn."""
+    text = turn.speech.plain(speech)
+    return {"said": {"title": turn.speech.plain(turn.speech.say("screen.title_said")), "paragraphs": [text]}}
 
 
 def render(name: str, data: dict[str, Any]) -> RenderDocumentDirective:

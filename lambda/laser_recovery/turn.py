@@ -31,6 +31,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 TURN = "laser_recovery.turn"
+RENDER = "Alexa.Presentation.APL.RenderDocument"
 
 
 @dataclass(frozen=True)
@@ -141,6 +142,12 @@ class Turn:
         if dates_changed and self._record.reminders:
             self._record, notes = self.keep_reminders_in_step(self.patient, self._record)
             self.notes.extend(notes)
+        if dates_changed:
+            from .cards import after_change
+
+            card = after_change(self, self._record)  # no earlier card's dates stay the newest
+            if card is not None:
+                self.input.response_builder.set_card(card)
         return self._record
 
     def keep_reminders_in_step(
@@ -172,6 +179,9 @@ class Turn:
         self.store.delete(self.patient)
         if left:
             self.store.update(self.patient, Change(reminders=left))
+        from .cards import after_forget
+
+        self.input.response_builder.set_card(after_forget(self))
         self._record = PatientRecord(welcomed=self.record.welcomed, reminders=left)
         self.state.recorded = None
         self.state.disputed = None
@@ -300,6 +310,7 @@ class Turn:
         builder = self.input.response_builder
         if elicit is not None and self.input.request_envelope.request.object_type == "IntentRequest":
             builder.add_directive(_elicit(*elicit))
+        self._on_screen(text)
         return builder.speak(text).ask(again).set_should_end_session(False).response
 
     def answer(self, *speech: str) -> Response:
@@ -311,13 +322,27 @@ class Turn:
 
     def end(self, *speech: str) -> Response:
         builder = self.input.response_builder
-        return builder.speak(ssml(*self._with_notice(speech, asking=False))).set_should_end_session(True).response
+        text = ssml(*self._with_notice(speech, asking=False))
+        self._on_screen(text)
+        return builder.speak(text).set_should_end_session(True).response
 
     def repeat(self, said: Said) -> Response:
         builder = self.input.response_builder
         if said.elicit is not None:
             builder.add_directive(_elicit(*said.elicit))
+        self._on_screen(said.speech)
         return builder.speak(said.speech).ask(said.reprompt).set_should_end_session(False).response
+
+    def _on_screen(self, text: str) -> None:
+        """On a screen, every reply replaces what the last one drew: the timeline or the text
+        being read if the reply drew them, else the words just said. A screen left as it was
+        would go on showing dates the conversation has since changed, withdrawn or deleted."""
+        from .screens import has_screen, said_data, show  # APL's models: only on a screen
+
+        builder = self.input.response_builder
+        drawn = any(getattr(d, "object_type", None) == RENDER for d in builder.response.directives or ())
+        if not drawn and has_screen(self):
+            show(self, "said", said_data(self, text))
 
     def _with_notice(self, speech: tuple[str, ...], *, asking: bool) -> tuple[str, ...]:
         # What changed with the reminders comes after the answer, and before the question
