@@ -1320,6 +1320,22 @@ def test_h17_a_treatment_said_to_be_today_is_told_not_waved_off(patient, store):
     assert date(2026, 11, 24) in dates(store, patient)
 
 
+def test_h17_a_session_tomorrow_that_is_today_somewhere_is_never_taken_for_a_corrected_date(patient, store, api):
+    # Found by the oracle: with the zone unknown, "my next session is tomorrow" was today in
+    # UTC+14, so it was told as had; "actually it was April 10th" then replaced it, and the
+    # session's own day brought a "yes" from April 10th.
+    api.zones.clear()  # the Settings API knows no zone for this device
+    patient.now = "2026-11-24T13:00:00Z"  # the 24th in most places, already the 25th in UTC+14
+    patient.launch()
+    reply = patient.say("UpcomingTreatmentIntent", date="2026-11-25")
+    assert "next treatment" in reply.text and not dates(store, patient)  # kept as told of in advance
+    patient.say("CorrectTreatmentIntent", date="2026-04-10")
+    assert dates(store, patient) == (date(2026, 4, 10),)
+    for question in ("SunIntent", "MakeupIntent"):
+        reply = patient.say(question)
+        assert not says_yes(reply) and "has passed" not in reply.text and "Did you have it?" in reply.text
+
+
 def test_h17_no_yes_from_the_day_of_a_treatment_told_of_in_advance(patient, store):
     # Found by the ninth review: "my next session is on December 1st" was noted nowhere: the
     # day after it, opening the skill said "yes" and makeup's week "has passed".

@@ -31,10 +31,15 @@ class UpcomingHandler(TellDateHandler):
         offered = turn.state.offered
         asked = offered if isinstance(offered, RescheduleWanted) else None
         moved = asked.day if asked is not None else None
-        if day is not None and day <= turn.today.latest:
+        if day is not None and day <= turn.today.earliest:
             if moved is not None:  # "later today": had today, as far as any answer goes
                 turn.save(Change(unplan=(moved,)))
             return super().reply(turn)  # "my treatment is today": told, like any other date
+        # A day that has come only somewhere (the zone not known) is kept as told of in
+        # advance, not as had: its day has come, so every answer first asks whether it was
+        # had, and a correction later can never take it for the date being corrected (found
+        # by the oracle: "my next session is tomorrow", read as today in UTC+14, was then
+        # replaced by "actually it was April 10", and its day brought a "yes").
         if day is None:
             said = turn.slot("date")
             start = span_start(said, turn.today) if said else None
