@@ -1615,6 +1615,8 @@ def test_h17_after_yes_to_one_booking_the_next_come_is_asked_about(patient, stor
 
 def test_h17_actually_it_was_to_did_you_have_it_dates_the_booked_one(patient, store):
     # Found by the eleventh review: "actually it was November 25th" replaced September 1st.
+    # Found by the oracle: a day before the booked one may be another treatment, so the booked
+    # one stays, to be asked about again; a day on or after it dates it.
     seed(store, patient, date(2026, 9, 1))
     patient.launch()
     patient.say("UpcomingTreatmentIntent", date="2026-12-01")
@@ -1623,4 +1625,8 @@ def test_h17_actually_it_was_to_did_you_have_it_dates_the_booked_one(patient, st
     assert "Did you have it?" in patient.say("SunIntent").text
     patient.say("CorrectTreatmentIntent", date="2026-11-25")
     record = store.get(patient_id(patient.user_id))
-    assert record.treatments == (date(2026, 9, 1), date(2026, 11, 25)) and record.planned == ()
+    assert record.treatments == (date(2026, 9, 1), date(2026, 11, 25)) and record.planned == (date(2026, 12, 1),)
+    assert "Did you have it?" in patient.say("SunIntent").text  # still to be asked about
+    patient.say("CorrectTreatmentIntent", date="2026-12-02")  # had a day late: that dates it
+    record = store.get(patient_id(patient.user_id))
+    assert record.treatments[-1] == date(2026, 12, 2) and record.planned == ()

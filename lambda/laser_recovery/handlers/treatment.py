@@ -242,8 +242,13 @@ class TellDateHandler(DatesHandler):
             return close(turn, withdrawn(turn) if blocked else [], prompt)
 
         if correcting and isinstance(offered, PlannedWanted) and offered.day in record.planned:
-            # "Actually it was on ..." to "did you have it?": the one told of in advance, had then.
-            turn.save(Change(unplan=(offered.day,)))
+            # "Actually it was on ..." to "did you have it?": the one told of in advance, had
+            # then, if that is on or after its day (counting from it is the later count). A
+            # day before it may be another treatment: added, and the one told of in advance
+            # stays, to be asked about again (found by the oracle: dropping it let its day,
+            # still to come, bring a "yes" from the earlier date).
+            if told.day >= offered.day:
+                turn.save(Change(unplan=(offered.day,)))
             return tell(turn, told, offered.question)
         if correcting and isinstance(offered, ConfirmationWanted) and record.latest is not None:
             if offered.day not in record.treatments:
