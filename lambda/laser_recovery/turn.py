@@ -18,9 +18,11 @@ from ask_sdk_core.exceptions import AttributesManagerException
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_model import Intent, IntentConfirmationStatus, Response, Slot, SlotConfirmationStatus
 
+from .cards import after_change, after_forget
 from .conversation import ELICITED_SLOTS, ConversationState, Said, Seal
 from .dates import LocalDay
 from .recovery import Protocol
+from .screens import has_screen, said_data, show
 from .speech import Speech, speech_for, ssml
 from .store import Change, PatientId, PatientRecord, Reminder, StoreError, TreatmentStore, device_key, patient_id
 from .store.model import SHARED_PROFILE
@@ -143,8 +145,6 @@ class Turn:
             self._record, notes = self.keep_reminders_in_step(self.patient, self._record)
             self.notes.extend(notes)
         if dates_changed:
-            from .cards import after_change
-
             card = after_change(self, self._record)  # no earlier card's dates stay the newest
             if card is not None:
                 self.input.response_builder.set_card(card)
@@ -179,8 +179,6 @@ class Turn:
         self.store.delete(self.patient)
         if left:
             self.store.update(self.patient, Change(reminders=left))
-        from .cards import after_forget
-
         self.input.response_builder.set_card(after_forget(self))
         self._record = PatientRecord(welcomed=self.record.welcomed, reminders=left)
         self.state.recorded = None
@@ -337,8 +335,6 @@ class Turn:
         """On a screen, every reply replaces what the last one drew: the timeline or the text
         being read if the reply drew them, else the words just said. A screen left as it was
         would go on showing dates the conversation has since changed, withdrawn or deleted."""
-        from .screens import has_screen, said_data, show  # APL's models: only on a screen
-
         builder = self.input.response_builder
         drawn = any(getattr(d, "object_type", None) == RENDER for d in builder.response.directives or ())
         if not drawn and has_screen(self):
